@@ -23,7 +23,7 @@ export async function createTestDatabase(): Promise<DatabaseHandle> {
     return template;
   })();
   const clone = await (await pgliteTemplate).clone();
-  return wrapPglite(clone);
+  return wrapPglite(clone as PGlite);
 }
 
 async function createPostgresTestDatabase(url: string): Promise<DatabaseHandle> {

@@ -1,0 +1,83 @@
+import { Elysia } from "elysia";
+import type { Database } from "../db/client.ts";
+import type { Config } from "./config.ts";
+import type { Clock } from "./lib/clock.ts";
+import type { Logger } from "./lib/logger.ts";
+import type { MediaStorage } from "./lib/media-storage.ts";
+import { healthModule } from "./modules/health/index.ts";
+import { createProfileService } from "./modules/students/service.ts";
+import { studentsModule } from "./modules/students/index.ts";
+import { createUserService } from "./modules/users/service.ts";
+import { usersModule } from "./modules/users/index.ts";
+import { authPlugin, createTokenVerifier } from "./plugins/auth.ts";
+import { docsPlugin } from "./plugins/docs.ts";
+import { errorPlugin } from "./plugins/errors.ts";
+import { corsPlugin, rateLimitPlugin, requestLogPlugin, securityHeadersPlugin } from "./plugins/http.ts";
+import { mediaModule } from "./modules/media/index.ts";
+import { createCache, createRateLimiter, type KeyValueStore } from "./store/index.ts";
+
+export const version = "0.1.0";
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  store: KeyValueStore;
+  clock: Clock;
+  logger: Logger;
+  media: MediaStorage;
+}
+
+/** Composes plugins and feature modules. Everything it needs is handed in, so tests can swap any part. */
+export function createApp(deps: AppDeps) {
+  const { config, db, store, clock, logger, media } = deps;
+  const clientIps = new WeakMap<Request, string>();
+  const clientIp = (request: Request) => {
+    if (config.trustProxy) {
+      const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+      if (forwarded) return forwarded;
+    }
+    return clientIps.get(request);
+  };
+  const cache = createCache(store, { enabled: config.cacheEnabled });
+  const auth = authPlugin(createTokenVerifier(config.jwtSecret, clock));
+  const profiles = createProfileService({ db, cache, clock, publicUrl: config.publicUrl });
+  const users = createUserService({ db, clock });
+
+  const app = new Elysia({ normalize: true })
+    .use(errorPlugin(logger))
+    .use(requestLogPlugin(logger))
+    .use(corsPlugin(config.corsOrigins))
+    .use(securityHeadersPlugin())
+    .use(rateLimitPlugin(createRateLimiter(store, { limit: config.rateLimit.max, windowSeconds: config.rateLimit.windowSeconds }), clientIp))
+    .use(
+      docsPlugin({
+        title: "Thotis mentoring API",
+        version,
+        description:
+          "REST API of the Thotis mentoring platform: mentor discovery, profiles and (soon) bookings. " +
+          "Every /api/v2 route needs `Authorization: Bearer <JWT>` (HS256; roles admin, integrator, mentor, widget). " +
+          "Success: `{ status: 'success', data }`; errors: `{ status: 'error', error: { code, message, details? } }`.",
+        tags: [
+          { name: "Students", description: "Mentor profiles and discovery" },
+          { name: "Users", description: "Accounts mentors' profiles attach to" },
+          { name: "Health", description: "Liveness and readiness probes" },
+        ],
+      }),
+    )
+    .use(healthModule({ db, store, clock, startedAt: clock.now(), version }))
+    .use(mediaModule({ media }))
+    .use(usersModule({ auth, users }))
+    .use(studentsModule({ auth, profiles, media, maxUploadBytes: config.maxUploadBytes }));
+
+  return {
+    app,
+    cache,
+    /** The HTTP entry point: the runtime adapter passes the peer address along with each request. */
+    handle(request: Request, ip?: string): Promise<Response> {
+      if (ip) clientIps.set(request, ip);
+      return app.handle(request);
+    },
+  };
+}
+
+export type App = ReturnType<typeof createApp>["app"];

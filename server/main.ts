@@ -1,0 +1,77 @@
+import { join } from "node:path";
+import { createDatabase } from "../db/client.ts";
+import { migrateDatabase } from "../db/migrate.ts";
+import { seedDemoData } from "../db/seed/index.ts";
+import { createApp } from "./app.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+import { systemClock } from "./lib/clock.ts";
+import { createLogger } from "./lib/logger.ts";
+import { localMediaStorage } from "./lib/media-storage.ts";
+import { signToken } from "./plugins/auth.ts";
+import { runtimeName, serve } from "./runtime/index.ts";
+import { createStore } from "./store/index.ts";
+
+/** Start-up only: configuration, database, HTTP listener. */
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const database = await createDatabase(
+    config.databaseUrl
+      ? { url: config.databaseUrl, maxConnections: config.databasePoolSize }
+      : { dataDir: join(config.dataDir, "pglite") },
+  );
+  await migrateDatabase(database);
+  if (config.seedDemoData) {
+    const seeded = await seedDemoData(database.db);
+    if (seeded.created) logger.info("demo data seeded", { users: seeded.users, profiles: seeded.profiles });
+  }
+  const store = createStore({ redisUrl: config.redisUrl });
+  const { handle } = createApp({
+    config,
+    db: database.db,
+    store,
+    clock: systemClock,
+    logger,
+    media: localMediaStorage(config.mediaDir),
+  });
+  const server = serve({
+    port: config.port,
+    hostname: config.host,
+    // Room for a photo upload and its multipart framing; larger bodies are refused before reaching a route.
+    maxRequestBodySize: config.maxUploadBytes + 64 * 1024,
+    fetch: handle,
+  });
+  const base = config.publicUrl.replace(`:${config.port}`, `:${server.port}`);
+  const lines = [
+    `Thotis API listening on port ${server.port} (${runtimeName}, ${database.kind}, ${store.kind} cache)`,
+    `  API:  ${base}/api/v2`,
+    `  Docs: ${base}/docs`,
+  ];
+  if (config.embedded && config.jwtSecretGenerated) {
+    const token = await signToken(config.jwtSecret, { sub: "dev-admin", role: "admin" }, 7 * 24 * 3600);
+    lines.push(`  Development admin token (7 days; embedded mode only):`, `  ${token}`);
+  }
+  console.log(lines.join("\n"));
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info("shutting down", { signal });
+    await server.stop();
+    await store.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+main().catch((error) => {
+  if (error instanceof ConfigError) {
+    console.error(`Configuration error: ${error.message}`);
+  } else {
+    console.error("Thotis failed to start:", error instanceof Error ? (error.stack ?? error.message) : error);
+  }
+  process.exit(1);
+});

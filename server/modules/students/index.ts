@@ -1,0 +1,144 @@
+import { Elysia, t } from "elysia";
+import { errors, ok, success } from "../../lib/envelope.ts";
+import { AppError, ErrorCode, forbidden } from "../../lib/errors.ts";
+import type { MediaStorage } from "../../lib/media-storage.ts";
+import type { Principal } from "../../plugins/auth.ts";
+import {
+  ByFieldParams,
+  ByFieldQuery,
+  CreateProfileBody,
+  Profile,
+  ProfileIdParams,
+  ProfileList,
+  SearchQuery,
+  StatusBody,
+  UpdateProfileBody,
+  UserIdParams,
+} from "./model.ts";
+import { normalizePhoto } from "./photo.ts";
+import type { ProfileService } from "./service.ts";
+import type { authPlugin } from "../../plugins/auth.ts";
+
+const tags = ["Students"];
+const everyone = ["admin", "integrator", "mentor", "widget"] as const;
+
+/** Mentors may only touch their own profile; admins and integrators manage all of them. */
+function assertOwnProfile(principal: Principal, profileId: string) {
+  if (principal.role === "mentor" && principal.studentProfileId !== profileId) throw forbidden("Mentors may only change their own profile");
+}
+
+export function studentsModule(deps: {
+  auth: ReturnType<typeof authPlugin>;
+  profiles: ProfileService;
+  media: MediaStorage;
+  maxUploadBytes: number;
+}) {
+  const { profiles, media, maxUploadBytes } = deps;
+  return new Elysia({ prefix: "/api/v2/students" })
+    .use(deps.auth)
+    .get("/by-field/:field", async ({ params, query }) =>
+      ok(await profiles.listProfiles({ ...query, field: params.field, page: query.page ?? 1, pageSize: query.pageSize ?? 20 })), {
+      auth: everyone,
+      params: ByFieldParams,
+      query: ByFieldQuery,
+      response: { 200: success(ProfileList), ...errors(400, 403) },
+      detail: {
+        tags,
+        summary: "List mentors of an academic field",
+        description: "Active, complete profiles of the field, best rated first. Filters combine with AND.",
+      },
+    })
+    .get("/search", async ({ query }) => ok(await profiles.listProfiles({ ...query, page: query.page ?? 1, pageSize: query.pageSize ?? 20 })), {
+      auth: everyone,
+      query: SearchQuery,
+      response: { 200: success(ProfileList), ...errors(400, 403) },
+      detail: {
+        tags,
+        summary: "Search mentors",
+        description: "Field, university (exact) and minimum rating, combined with AND; active, complete profiles only.",
+      },
+    })
+    .get("/:id", async ({ params }) => ok(await profiles.getProfile(params.id)), {
+      auth: everyone,
+      params: ProfileIdParams,
+      response: { 200: success(Profile), ...errors(403, 404) },
+      detail: { tags, summary: "Get a mentor profile with its statistics" },
+    })
+    .post(
+      "/:id/profile",
+      async ({ params, body, principal, set }) => {
+        if (principal.role === "mentor" && principal.userId !== params.id) throw forbidden("Mentors may only create their own profile");
+        const profile = await profiles.createProfile(params.id, body);
+        set.status = 201;
+        set.headers.location = `/api/v2/students/${profile.id}`;
+        return ok(profile);
+      },
+      {
+        auth: ["admin", "integrator", "mentor"],
+        params: UserIdParams,
+        body: CreateProfileBody,
+        response: { 201: success(Profile), ...errors(400, 403, 404, 409) },
+        detail: {
+          tags,
+          summary: "Create the mentor profile of user :id",
+          description: "Here :id is the mentor's user id (POST /api/v2/users creates the user); the new profile's id is returned.",
+        },
+      },
+    )
+    .put(
+      "/:id/profile",
+      async ({ params, body, principal }) => {
+        assertOwnProfile(principal, params.id);
+        return ok(await profiles.updateProfile(params.id, body));
+      },
+      {
+        auth: ["admin", "integrator", "mentor"],
+        params: ProfileIdParams,
+        body: UpdateProfileBody,
+        response: { 200: success(Profile), ...errors(400, 403, 404) },
+        detail: { tags, summary: "Update a mentor profile", description: "Only the fields sent change." },
+      },
+    )
+    .patch(
+      "/:id/status",
+      async ({ params, body, principal }) => {
+        assertOwnProfile(principal, params.id);
+        return ok(await profiles.setStatus(params.id, body.isActive));
+      },
+      {
+        auth: ["admin", "mentor"],
+        params: ProfileIdParams,
+        body: StatusBody,
+        response: { 200: success(Profile), ...errors(400, 403, 404) },
+        detail: { tags, summary: "Activate or deactivate a profile", description: "Inactive profiles are neither listed nor bookable." },
+      },
+    )
+    .post(
+      "/:id/photo",
+      async ({ params, body, principal }) => {
+        assertOwnProfile(principal, params.id);
+        const file = body.photo;
+        if (file.size > maxUploadBytes) {
+          throw new AppError(413, ErrorCode.PAYLOAD_TOO_LARGE, `The photo is larger than ${Math.floor(maxUploadBytes / 1024 / 1024)} MB`);
+        }
+        await profiles.getProfile(params.id);
+        const image = await normalizePhoto(new Uint8Array(await file.arrayBuffer()));
+        const path = await media.put(`photos/${params.id}-${crypto.randomUUID().slice(0, 8)}.webp`, image);
+        const { profile, previous } = await profiles.setPhoto(params.id, path);
+        if (previous && previous !== path) await media.remove(previous);
+        return ok(profile);
+      },
+      {
+        auth: ["admin", "integrator", "mentor"],
+        params: ProfileIdParams,
+        parse: "multipart/form-data",
+        body: t.Object({ photo: t.File({ description: "JPEG, PNG, WebP, GIF, AVIF, HEIF or TIFF" }) }, { errorCode: "INVALID_IMAGE" }),
+        response: { 200: success(Profile), ...errors(400, 403, 404, 413) },
+        detail: {
+          tags,
+          summary: "Upload a profile photo",
+          description: "multipart/form-data with a `photo` file; stored as a 400x400 centre-cropped WebP served from /media.",
+        },
+      },
+    );
+}

@@ -1,0 +1,122 @@
+import { t } from "elysia";
+import { academicFields } from "../../../db/schema/index.ts";
+
+const profileCode = { errorCode: "INVALID_PROFILE_DATA" };
+
+export const AcademicFieldSchema = t.UnionEnum([...academicFields], {
+  description: "Academic field",
+  examples: ["LAW"],
+});
+
+const university = t.String({ minLength: 1, maxLength: 200, pattern: "\\S", examples: ["Université Paris 1 Panthéon-Sorbonne"] });
+const degree = t.String({ minLength: 1, maxLength: 200, pattern: "\\S", examples: ["Master en Droit des Affaires"] });
+const currentYear = t.Integer({ minimum: 1, maximum: 10, examples: [2] });
+const bio = t.String({
+  minLength: 50,
+  maxLength: 1000,
+  description: "50 to 1000 characters",
+  examples: ["Passionnée par le droit des affaires et le droit européen. J'ai effectué un stage chez un avocat d'affaires."],
+});
+const httpsUrl = t.String({ format: "uri", pattern: "^https://", maxLength: 2048, examples: ["https://cdn.thotis.fr/profiles/marie.jpg"] });
+const linkedInUrl = t.String({
+  pattern: "^https://([a-z]{2,3}\\.)?linkedin\\.com/[^\\s]+$",
+  maxLength: 2048,
+  examples: ["https://www.linkedin.com/in/marie-dubois"],
+});
+
+export const CreateProfileBody = t.Object(
+  {
+    university,
+    degree,
+    field: AcademicFieldSchema,
+    currentYear,
+    bio,
+    profilePhotoUrl: t.Optional(t.Nullable(httpsUrl)),
+    linkedInUrl: t.Optional(t.Nullable(linkedInUrl)),
+  },
+  { ...profileCode, additionalProperties: false },
+);
+
+export const UpdateProfileBody = t.Object(
+  {
+    university: t.Optional(university),
+    degree: t.Optional(degree),
+    field: t.Optional(AcademicFieldSchema),
+    currentYear: t.Optional(currentYear),
+    bio: t.Optional(bio),
+    profilePhotoUrl: t.Optional(t.Nullable(httpsUrl)),
+    linkedInUrl: t.Optional(t.Nullable(linkedInUrl)),
+    isActive: t.Optional(t.Boolean()),
+  },
+  { ...profileCode, additionalProperties: false, minProperties: 1 },
+);
+
+export const StatusBody = t.Object({ isActive: t.Boolean() }, { ...profileCode, additionalProperties: false });
+
+export const ProfileIdParams = t.Object({ id: t.String({ minLength: 1, maxLength: 64, examples: ["c0123456789abcdefghijklmn"] }) });
+export const UserIdParams = t.Object({ id: t.Integer({ minimum: 1, description: "User id of the mentor", examples: [42] }) });
+
+export const Profile = t.Object({
+  id: t.String(),
+  userId: t.Integer(),
+  name: t.String(),
+  university: t.Nullable(t.String()),
+  degree: t.Nullable(t.String()),
+  field: t.Nullable(AcademicFieldSchema),
+  currentYear: t.Nullable(t.Integer()),
+  bio: t.Nullable(t.String()),
+  profilePhotoUrl: t.Nullable(t.String()),
+  linkedInUrl: t.Nullable(t.String()),
+  timeZone: t.String({ examples: ["Europe/Paris"] }),
+  isActive: t.Boolean(),
+  isComplete: t.Boolean({ description: "All required fields are present; only complete, active profiles are listed or bookable" }),
+  totalSessions: t.Integer(),
+  completedSessions: t.Integer(),
+  cancelledSessions: t.Integer(),
+  averageRating: t.Nullable(t.Number({ description: "Mean rating rounded to one decimal, null without ratings" })),
+  totalRatings: t.Integer(),
+  createdAt: t.String({ format: "date-time" }),
+  updatedAt: t.String({ format: "date-time" }),
+});
+export type Profile = typeof Profile.static;
+
+export const ProfileSummary = t.Object({
+  id: t.String(),
+  userId: t.Integer(),
+  name: t.String(),
+  university: t.String(),
+  degree: t.String(),
+  field: AcademicFieldSchema,
+  currentYear: t.Integer(),
+  bioExcerpt: t.String({ description: "The first 150 characters (Unicode code points) of the bio" }),
+  profilePhotoUrl: t.Nullable(t.String()),
+  averageRating: t.Nullable(t.Number()),
+  totalRatings: t.Integer(),
+});
+export type ProfileSummary = typeof ProfileSummary.static;
+
+export const ProfileList = t.Object({
+  profiles: t.Array(ProfileSummary),
+  total: t.Integer({ description: "Number of profiles matching the filters, all pages together" }),
+  page: t.Integer(),
+  pageSize: t.Integer(),
+});
+export type ProfileList = typeof ProfileList.static;
+
+const listQueryFields = {
+  page: t.Optional(t.Integer({ minimum: 1, maximum: 100_000, default: 1 })),
+  pageSize: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  university: t.Optional(t.String({ minLength: 1, maxLength: 200, description: "Exact university name" })),
+  minRating: t.Optional(t.Number({ minimum: 1, maximum: 5, description: "Minimum average rating" })),
+};
+export const ByFieldParams = t.Object({ field: AcademicFieldSchema });
+export const ByFieldQuery = t.Object(listQueryFields, { additionalProperties: false });
+export const SearchQuery = t.Object({ field: t.Optional(AcademicFieldSchema), ...listQueryFields }, { additionalProperties: false });
+
+export interface ListFilters {
+  field?: (typeof academicFields)[number];
+  university?: string;
+  minRating?: number;
+  page: number;
+  pageSize: number;
+}

@@ -1,0 +1,228 @@
+import { and, desc, eq, gte, type SQL, sql } from "drizzle-orm";
+import type { Database } from "../../../db/client.ts";
+import { newId } from "../../../db/ids.ts";
+import { type StudentProfile, studentProfiles, users } from "../../../db/schema/index.ts";
+import type { Clock } from "../../lib/clock.ts";
+import { AppError, badRequest, conflict, ErrorCode, notFound } from "../../lib/errors.ts";
+import { sqlState } from "../../plugins/errors.ts";
+import type { Cache } from "../../store/index.ts";
+import type { CreateProfileBody, ListFilters, Profile, ProfileList, ProfileSummary, UpdateProfileBody } from "./model.ts";
+
+/** Design document TTLs (seconds). */
+export const PROFILE_TTL = 300;
+export const PROFILES_LIST_TTL = 60;
+const LIST_NAMESPACE = "profiles";
+
+export interface ProfileServiceDeps {
+  db: Database;
+  cache: Cache;
+  clock: Clock;
+  /** Base URL that relative media paths are made absolute against. */
+  publicUrl: string;
+}
+
+export type ProfileService = ReturnType<typeof createProfileService>;
+
+/** First `max` Unicode code points; never splits a surrogate pair (Property 10). */
+export function bioExcerpt(bio: string, max = 150): string {
+  let out = "";
+  let count = 0;
+  for (const ch of bio) {
+    if (count++ === max) break;
+    out += ch;
+  }
+  return out;
+}
+
+export const roundRating = (value: number | null): number | null => (value === null ? null : Math.round(value * 10) / 10);
+
+const profileColumns = {
+  profile: studentProfiles,
+  name: users.name,
+  timeZone: users.timeZone,
+};
+
+export function createProfileService({ db, cache, clock, publicUrl }: ProfileServiceDeps) {
+  const mediaUrl = (url: string | null) => (url?.startsWith("/") ? `${publicUrl}${url}` : url);
+
+  const toProfile = (p: StudentProfile, name: string, timeZone: string): Profile => ({
+    id: p.id,
+    userId: p.userId,
+    name,
+    university: p.university,
+    degree: p.degree,
+    field: p.field,
+    currentYear: p.currentYear,
+    bio: p.bio,
+    profilePhotoUrl: mediaUrl(p.profilePhotoUrl),
+    linkedInUrl: p.linkedInUrl,
+    timeZone,
+    isActive: p.isActive,
+    isComplete: p.isComplete,
+    totalSessions: p.totalSessions,
+    completedSessions: p.completedSessions,
+    cancelledSessions: p.cancelledSessions,
+    averageRating: roundRating(p.averageRating),
+    totalRatings: p.totalRatings,
+    createdAt: p.createdAt.toISOString(),
+    updatedAt: p.updatedAt.toISOString(),
+  });
+
+  async function loadProfile(id: string): Promise<Profile | null> {
+    const [row] = await db
+      .select(profileColumns)
+      .from(studentProfiles)
+      .innerJoin(users, eq(users.id, studentProfiles.userId))
+      .where(eq(studentProfiles.id, id))
+      .limit(1);
+    return row ? toProfile(row.profile, row.name, row.timeZone) : null;
+  }
+
+  async function invalidate(id: string) {
+    await cache.invalidate(`profile:${id}`);
+    await cache.bump(LIST_NAMESPACE);
+  }
+
+  async function requireProfile(id: string): Promise<Profile> {
+    const profile = await loadProfile(id);
+    if (!profile) throw notFound(ErrorCode.PROFILE_NOT_FOUND, `Student profile ${id} not found`);
+    return profile;
+  }
+
+  return {
+    async getProfile(id: string): Promise<Profile> {
+      const { value } = await cache.getOrLoad(`profile:${id}`, PROFILE_TTL, () => loadProfile(id));
+      if (!value) throw notFound(ErrorCode.PROFILE_NOT_FOUND, `Student profile ${id} not found`);
+      return value;
+    },
+
+    async createProfile(userId: number, input: typeof CreateProfileBody.static): Promise<Profile> {
+      const [user] = await db.select({ id: users.id, role: users.role }).from(users).where(eq(users.id, userId)).limit(1);
+      if (!user) throw notFound(ErrorCode.USER_NOT_FOUND, `User ${userId} not found`);
+      if (user.role !== "mentor") {
+        throw badRequest(ErrorCode.INVALID_PROFILE_DATA, `User ${userId} is a ${user.role}; only mentors have a profile`);
+      }
+      const id = newId();
+      try {
+        await db.insert(studentProfiles).values({
+          id,
+          userId,
+          university: input.university.trim(),
+          degree: input.degree.trim(),
+          field: input.field,
+          currentYear: input.currentYear,
+          bio: input.bio,
+          profilePhotoUrl: input.profilePhotoUrl ?? null,
+          linkedInUrl: input.linkedInUrl ?? null,
+          createdAt: clock.now(),
+          updatedAt: clock.now(),
+        });
+      } catch (error) {
+        if (sqlState(error) === "23505") throw conflict(ErrorCode.PROFILE_ALREADY_EXISTS, `User ${userId} already has a profile`);
+        throw constraintError(error);
+      }
+      await cache.bump(LIST_NAMESPACE);
+      return requireProfile(id);
+    },
+
+    async updateProfile(id: string, input: typeof UpdateProfileBody.static): Promise<Profile> {
+      const changes: Partial<typeof studentProfiles.$inferInsert> = { updatedAt: clock.now() };
+      if (input.university !== undefined) changes.university = input.university.trim();
+      if (input.degree !== undefined) changes.degree = input.degree.trim();
+      if (input.field !== undefined) changes.field = input.field;
+      if (input.currentYear !== undefined) changes.currentYear = input.currentYear;
+      if (input.bio !== undefined) changes.bio = input.bio;
+      if (input.profilePhotoUrl !== undefined) changes.profilePhotoUrl = input.profilePhotoUrl;
+      if (input.linkedInUrl !== undefined) changes.linkedInUrl = input.linkedInUrl;
+      if (input.isActive !== undefined) changes.isActive = input.isActive;
+      const updated = await db
+        .update(studentProfiles)
+        .set(changes)
+        .where(eq(studentProfiles.id, id))
+        .returning({ id: studentProfiles.id })
+        .catch((error) => {
+          throw constraintError(error);
+        });
+      if (updated.length === 0) throw notFound(ErrorCode.PROFILE_NOT_FOUND, `Student profile ${id} not found`);
+      await invalidate(id);
+      return requireProfile(id);
+    },
+
+    async setStatus(id: string, isActive: boolean): Promise<Profile> {
+      const updated = await db
+        .update(studentProfiles)
+        .set({ isActive, updatedAt: clock.now() })
+        .where(eq(studentProfiles.id, id))
+        .returning({ id: studentProfiles.id });
+      if (updated.length === 0) throw notFound(ErrorCode.PROFILE_NOT_FOUND, `Student profile ${id} not found`);
+      await invalidate(id);
+      return requireProfile(id);
+    },
+
+    /** Records a new photo path and returns the previous one, so the caller can delete the old file. */
+    async setPhoto(id: string, path: string): Promise<{ profile: Profile; previous: string | null }> {
+      const [before] = await db
+        .select({ url: studentProfiles.profilePhotoUrl })
+        .from(studentProfiles)
+        .where(eq(studentProfiles.id, id))
+        .limit(1);
+      if (!before) throw notFound(ErrorCode.PROFILE_NOT_FOUND, `Student profile ${id} not found`);
+      await db.update(studentProfiles).set({ profilePhotoUrl: path, updatedAt: clock.now() }).where(eq(studentProfiles.id, id));
+      await invalidate(id);
+      return { profile: await requireProfile(id), previous: before.url };
+    },
+
+    /** Complete, active profiles only (Properties 4, 9); filters combine with AND (Property 40). */
+    async listProfiles(filters: ListFilters): Promise<ProfileList> {
+      const key = await cache.versioned(
+        LIST_NAMESPACE,
+        `f=${filters.field ?? "*"}|u=${filters.university ?? "*"}|r=${filters.minRating ?? "*"}|p=${filters.page}|s=${filters.pageSize}`,
+      );
+      const { value } = await cache.getOrLoad(key, PROFILES_LIST_TTL, () => queryProfiles(filters));
+      return value;
+    },
+  };
+
+  async function queryProfiles(filters: ListFilters): Promise<ProfileList> {
+    const conditions: SQL[] = [eq(studentProfiles.isActive, true), eq(studentProfiles.isComplete, true)];
+    if (filters.field) conditions.push(eq(studentProfiles.field, filters.field));
+    if (filters.university) conditions.push(eq(studentProfiles.university, filters.university));
+    if (filters.minRating !== undefined) conditions.push(gte(studentProfiles.averageRating, filters.minRating));
+    const where = and(...conditions);
+    const rows = await db
+      .select({ ...profileColumns, total: sql<number>`count(*) over ()`.mapWith(Number) })
+      .from(studentProfiles)
+      .innerJoin(users, eq(users.id, studentProfiles.userId))
+      .where(where)
+      .orderBy(sql`${studentProfiles.averageRating} desc nulls last`, desc(studentProfiles.totalRatings), studentProfiles.id)
+      .limit(filters.pageSize)
+      .offset((filters.page - 1) * filters.pageSize);
+    let total = rows[0]?.total ?? 0;
+    if (rows.length === 0 && filters.page > 1) {
+      const [count] = await db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(studentProfiles).where(where);
+      total = count?.n ?? 0;
+    }
+    const profiles: ProfileSummary[] = rows.map(({ profile: p, name }) => ({
+      id: p.id,
+      userId: p.userId,
+      name,
+      university: p.university as string,
+      degree: p.degree as string,
+      field: p.field as NonNullable<StudentProfile["field"]>,
+      currentYear: p.currentYear as number,
+      bioExcerpt: bioExcerpt(p.bio as string),
+      profilePhotoUrl: mediaUrl(p.profilePhotoUrl),
+      averageRating: roundRating(p.averageRating),
+      totalRatings: p.totalRatings,
+    }));
+    return { profiles, total, page: filters.page, pageSize: filters.pageSize };
+  }
+}
+
+/** A CHECK constraint refusing a value the API let through is still the client's bad input, not a 500. */
+function constraintError(error: unknown): unknown {
+  if (sqlState(error) === "23514") {
+    return new AppError(400, ErrorCode.INVALID_PROFILE_DATA, "A profile value breaks a validation rule");
+  }
+  return error;
+}

@@ -1,0 +1,84 @@
+import { Elysia, ValidationError } from "elysia";
+import { AppError, ErrorCode } from "../lib/errors.ts";
+import type { Logger } from "../lib/logger.ts";
+
+export interface ErrorBody {
+  status: "error";
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+export const errorBody = (code: string, message: string, details?: Record<string, unknown>): ErrorBody => ({
+  status: "error",
+  error: details ? { code, message, details } : { code, message },
+});
+
+/** Postgres error classes that mean "the client sent something the constraints refuse", never a server fault. */
+const pgClientErrors: Record<string, { status: number; code: ErrorCode; message: string }> = {
+  "23505": { status: 409, code: ErrorCode.CONFLICT, message: "This resource already exists" },
+  "23P01": { status: 409, code: ErrorCode.CONFLICT, message: "This conflicts with an existing resource" },
+  "23514": { status: 400, code: ErrorCode.INVALID_INPUT, message: "A value breaks a validation rule" },
+  "23503": { status: 400, code: ErrorCode.INVALID_INPUT, message: "A referenced resource does not exist" },
+  "22P02": { status: 400, code: ErrorCode.INVALID_INPUT, message: "A value has the wrong format" },
+  "22001": { status: 400, code: ErrorCode.INVALID_INPUT, message: "A value is too long" },
+};
+
+/** Drizzle wraps driver errors; the SQLSTATE sits on the error or its cause. */
+export function sqlState(error: unknown): string | undefined {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, i = 0; e && i < 4; e = e.cause as never, i++) {
+    if (typeof e.code === "string" && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+  }
+  return undefined;
+}
+
+/**
+ * Turns every failure into the design document's error envelope. Validation failures are 400 (not Elysia's 422),
+ * carrying the code the schema names in its `errorCode` option (for example INVALID_PROFILE_DATA). Anything
+ * unexpected is logged with its stack and answered with a generic 500: no stack, SQL or driver text leaves.
+ */
+export function errorPlugin(logger: Logger) {
+  return new Elysia({ name: "thotis/errors" }).onError({ as: "global" }, ({ code, error, set, request, path, query }) => {
+    const respond = (status: number, body: ErrorBody, headers?: Record<string, string>) => {
+      set.status = status;
+      set.headers["content-type"] = "application/json; charset=utf-8";
+      if (headers) Object.assign(set.headers, headers);
+      return body;
+    };
+    if (error instanceof AppError) return respond(error.status, errorBody(error.code, error.message, error.details), error.headers);
+    if (code === "VALIDATION" && error instanceof ValidationError) {
+      if (error.type === "response") {
+        logger.error("response failed its schema", { path, method: request.method, issues: issuesOf(error) });
+        return respond(500, errorBody(ErrorCode.INTERNAL_ERROR, "Something went wrong on our side. Please try again."));
+      }
+      const schema = (error.validator as { schema?: { errorCode?: string } } | undefined)?.schema;
+      const issues = issuesOf(error, query);
+      const first = issues[0];
+      const message = first ? `${first.field ? `${first.field}: ` : ""}${first.message}` : "Invalid input";
+      const where = error.type === "property" ? "query" : error.type;
+      return respond(400, errorBody(schema?.errorCode ?? ErrorCode.INVALID_INPUT, message, { in: where, issues }));
+    }
+    if (code === "PARSE") return respond(400, errorBody(ErrorCode.INVALID_INPUT, "The request body could not be parsed"));
+    if (code === "NOT_FOUND") return respond(404, errorBody(ErrorCode.NOT_FOUND, `No route for ${request.method} ${path}`));
+    const state = sqlState(error);
+    const mapped = state ? pgClientErrors[state] : undefined;
+    if (mapped) return respond(mapped.status, errorBody(mapped.code, mapped.message));
+    logger.error("unhandled error", {
+      path,
+      method: request.method,
+      error: error instanceof Error ? error.message : String(error),
+      stack: error instanceof Error ? error.stack : undefined,
+    });
+    return respond(500, errorBody(ErrorCode.INTERNAL_ERROR, "Something went wrong on our side. Please try again."));
+  });
+}
+
+function issuesOf(error: ValidationError, query: Record<string, unknown> | undefined): { field: string; message: string }[] {
+  return error.all.slice(0, 10).map((e) => {
+    const issue = e as { path?: string; message?: string; summary?: string };
+    let field = (issue.path ?? "").replace(/^\//, "").replaceAll("/", ".");
+    // Coerced query values are checked one by one without their name: find it back from the value.
+    if (!field && error.type === "property" && query) {
+      field = Object.keys(query).find((k) => String(query[k]) === String(error.value)) ?? "";
+    }
+    return { field, message: issue.summary ?? issue.message ?? "invalid" };
+  });
+}

@@ -1,0 +1,81 @@
+import { cors } from "@elysiajs/cors";
+import { Elysia } from "elysia";
+import { AppError, ErrorCode } from "../lib/errors.ts";
+import type { Logger } from "../lib/logger.ts";
+import type { RateLimiter } from "../store/index.ts";
+
+const requestIdPattern = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/** Request id (kept from the caller when sane, so traces join up), one structured log line per request. */
+export function requestLogPlugin(logger: Logger) {
+  return new Elysia({ name: "thotis/request-log" })
+    .derive({ as: "global" }, ({ request, set }) => {
+      const incoming = request.headers.get("x-request-id");
+      const requestId = incoming && requestIdPattern.test(incoming) ? incoming : crypto.randomUUID();
+      set.headers["x-request-id"] = requestId;
+      return { requestId, startedAt: performance.now() };
+    })
+    .onAfterResponse({ as: "global" }, (ctx) => {
+      const { request, set, path } = ctx;
+      const { requestId, startedAt } = ctx as unknown as { requestId?: string; startedAt?: number };
+      const status = typeof set.status === "number" ? set.status : 200;
+      logger.info("request", {
+        requestId,
+        method: request.method,
+        path,
+        status,
+        ms: startedAt === undefined ? undefined : Math.round((performance.now() - startedAt) * 100) / 100,
+      });
+    });
+}
+
+/**
+ * Headers every response carries, errors included (hence onRequest). JSON answers get a CSP that forbids everything
+ * since they are never rendered; HTML routes (docs, widget, console) replace it with their own.
+ */
+export function securityHeadersPlugin() {
+  return new Elysia({ name: "thotis/security-headers" }).onRequest(({ set }) => {
+    const h = set.headers;
+    h["x-content-type-options"] = "nosniff";
+    h["referrer-policy"] = "no-referrer";
+    h["x-frame-options"] = "DENY";
+    h["cross-origin-opener-policy"] = "same-origin";
+    h["permissions-policy"] = "camera=(), microphone=(), geolocation=()";
+    h["content-security-policy"] = "default-src 'none'; frame-ancestors 'none'";
+  });
+}
+
+/** CORS only for the configured origins; preflights are answered, other origins get no CORS headers. */
+export function corsPlugin(origins: string[]) {
+  const allowed = new Set(origins);
+  return cors({
+    origin: (request) => allowed.has(request.headers.get("origin") ?? ""),
+    methods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    allowedHeaders: ["authorization", "content-type", "idempotency-key", "x-request-id"],
+    exposeHeaders: ["x-request-id", "retry-after", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"],
+    maxAge: 600,
+    credentials: false,
+  });
+}
+
+
+/**
+ * Limits every route, keyed by bearer token when one is sent (its signature part identifies it) and by client IP
+ * otherwise. Counters live in the shared store, so several server processes enforce one limit.
+ */
+export function rateLimitPlugin(limiter: RateLimiter, clientIp: (request: Request) => string | undefined) {
+  return new Elysia({ name: "thotis/rate-limit" }).onRequest(async ({ request, set }) => {
+    if (request.method === "OPTIONS") return;
+    const token = request.headers.get("authorization")?.match(/^Bearer\s+\S+\.(\S{16,})$/i)?.[1];
+    const key = token ? `t:${token.slice(-32)}` : `ip:${clientIp(request) ?? "unknown"}`;
+    const decision = await limiter.consume(key);
+    set.headers["ratelimit-limit"] = String(decision.limit);
+    set.headers["ratelimit-remaining"] = String(decision.remaining);
+    set.headers["ratelimit-reset"] = String(decision.resetSeconds);
+    if (!decision.allowed) {
+      throw new AppError(429, ErrorCode.RATE_LIMITED, `Too many requests; retry in ${decision.retryAfterSeconds} s`, undefined, {
+        "retry-after": String(decision.retryAfterSeconds),
+      });
+    }
+  });
+}

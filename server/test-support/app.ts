@@ -1,0 +1,81 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { DatabaseHandle } from "../../db/client.ts";
+import { createApp } from "../app.ts";
+import { type Config, loadConfig } from "../config.ts";
+import { type Clock, systemClock } from "../lib/clock.ts";
+import { createLogger } from "../lib/logger.ts";
+import { localMediaStorage } from "../lib/media-storage.ts";
+import { type Role, signToken } from "../plugins/auth.ts";
+import { serve } from "../runtime/index.ts";
+import { createStore, type KeyValueStore } from "../store/index.ts";
+import { createTestDatabase } from "./database.ts";
+
+export const TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789";
+
+export interface TestApp {
+  baseUrl: string;
+  database: DatabaseHandle;
+  config: Config;
+  store: KeyValueStore;
+  logs: string[];
+  /** fetch against the running server, with a bearer token when given. */
+  request(path: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
+  token(role: Role, claims?: { sub?: string; studentProfileId?: string; ttlSeconds?: number }): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** A real server on an ephemeral port over a fresh test database; env overrides go through the real config parser. */
+export async function startTestApp(options: { env?: Record<string, string>; clock?: Clock; database?: DatabaseHandle } = {}): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), "thotis-test-"));
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    THOTIS_JWT_SECRET: TEST_JWT_SECRET,
+    RATE_LIMIT_MAX: "100000",
+    LOG_LEVEL: "info",
+    ...options.env,
+  });
+  const database = options.database ?? (await createTestDatabase());
+  const store = createStore({ redisUrl: config.redisUrl, keyPrefix: `thotis-test:${crypto.randomUUID()}:` });
+  const logs: string[] = [];
+  const clock = options.clock ?? systemClock;
+  const { handle } = createApp({
+    config,
+    db: database.db,
+    store,
+    clock,
+    logger: createLogger(config.logLevel, (line) => logs.push(line)),
+    media: localMediaStorage(config.mediaDir),
+  });
+  const server = serve({ port: 0, hostname: "127.0.0.1", maxRequestBodySize: config.maxUploadBytes + 65536, fetch: handle });
+  const baseUrl = `http://127.0.0.1:${server.port}`;
+  return {
+    baseUrl,
+    database,
+    config,
+    store,
+    logs,
+    request(path, init = {}) {
+      const headers = new Headers(init.headers);
+      if (init.token) headers.set("authorization", `Bearer ${init.token}`);
+      let body = init.body;
+      if (init.json !== undefined) {
+        headers.set("content-type", "application/json");
+        body = JSON.stringify(init.json);
+      }
+      return fetch(`${baseUrl}${path}`, { ...init, headers, body });
+    },
+    token(role, claims = {}) {
+      const c: { sub: string; role: Role; studentProfileId?: string } = { sub: claims.sub ?? `test-${role}`, role };
+      if (claims.studentProfileId) c.studentProfileId = claims.studentProfileId;
+      return signToken(config.jwtSecret, c, claims.ttlSeconds ?? 3600, clock.now());
+    },
+    async stop() {
+      await server.stop();
+      await store.close();
+      if (!options.database) await database.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
