@@ -2,7 +2,7 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 /**
- * Runs the browser and process-level suites (files named *.e2e.ts under */e2e/), which `bun test` alone skips:
+ * Runs the browser and process-level suites (files named NAME.e2e.ts in the e2e folders), which `bun test` alone skips:
  * they need Chromium or spawn whole servers, so the unit run stays fast.
  */
 const roots = ["server/e2e", "widget/e2e", "console/e2e"];
