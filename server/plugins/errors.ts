@@ -46,7 +46,7 @@ export function errorPlugin(logger: Logger) {
     if (error instanceof AppError) return respond(error.status, errorBody(error.code, error.message, error.details), error.headers);
     if (code === "VALIDATION" && error instanceof ValidationError) {
       if (error.type === "response") {
-        logger.error("response failed its schema", { path, method: request.method, issues: issuesOf(error) });
+        logger.error("response failed its schema", { path, method: request.method, issues: issuesOf(error, undefined) });
         return respond(500, errorBody(ErrorCode.INTERNAL_ERROR, "Something went wrong on our side. Please try again."));
       }
       const schema = (error.validator as { schema?: { errorCode?: string } } | undefined)?.schema;

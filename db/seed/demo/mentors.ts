@@ -258,11 +258,8 @@ function buildMentor(index: number): DemoMentor {
     ? { totalSessions: 0, completedSessions: 0, cancelledSessions: 0, averageRating: null, totalRatings: 0 }
     : buildStats(index, rng);
 
-  const hasPhoto = index % 4 !== 1 && !(incomplete && missing.size >= 3);
-  const photoNumber = (index * 37 + 11) % 100;
-  const profilePhotoUrl = hasPhoto
-    ? `https://randomuser.me/api/portraits/${person.gender === "f" ? "women" : "men"}/${photoNumber}.jpg`
-    : null;
+  // No photo URLs: the embedded demo must work offline, and an outside picture host would be a privacy leak.
+  const profilePhotoUrl = null;
   const linkedInUrl = (index * 7) % 5 < 2 ? `https://www.linkedin.com/in/${slug(person.firstName)}-${slug(person.lastName)}-${id.slice(1, 7)}` : null;
 
   return {
