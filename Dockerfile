@@ -1,0 +1,26 @@
+# syntax=docker/dockerfile:1
+# Production image: Bun runs the TypeScript server directly; migrations are applied by the server at start.
+
+FROM node:20-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Production dependencies only (no bun/deno/drizzle-kit/test tools); the runtime image brings its own Bun.
+RUN npm ci --omit=dev --no-audit --no-fund
+
+FROM oven/bun:1.4-slim AS runtime
+WORKDIR /app
+ENV NODE_ENV=production \
+    PORT=3000 \
+    HOST=0.0.0.0 \
+    DATA_DIR=/app/data
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json tsconfig.json drizzle.config.ts ./
+COPY db ./db
+COPY server ./server
+RUN mkdir -p /app/data && chown -R bun:bun /app/data
+USER bun
+EXPOSE 3000
+VOLUME ["/app/data"]
+HEALTHCHECK --interval=30s --timeout=5s --start-period=40s --retries=3 \
+  CMD ["bun", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["bun", "server/main.ts"]
