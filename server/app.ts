@@ -4,7 +4,16 @@ import type { Config } from "./config.ts";
 import type { Clock } from "./lib/clock.ts";
 import type { Logger } from "./lib/logger.ts";
 import type { MediaStorage } from "./lib/media-storage.ts";
+import { availabilityModule } from "./modules/availability/index.ts";
+import { createAvailabilityService } from "./modules/availability/service.ts";
+import { bookingsModule } from "./modules/bookings/index.ts";
+import { createManageTokens } from "./modules/bookings/manage-token.ts";
+import { createBookingService } from "./modules/bookings/service.ts";
 import { healthModule } from "./modules/health/index.ts";
+import { createGoogleService } from "./modules/integrations/google-service.ts";
+import { integrationsModule } from "./modules/integrations/index.ts";
+import { createGoogleCalendar } from "./integrations/google/calendar.ts";
+import { createCryptoBox } from "./lib/crypto-box.ts";
 import { createProfileService } from "./modules/students/service.ts";
 import { studentsModule } from "./modules/students/index.ts";
 import { createUserService } from "./modules/users/service.ts";
@@ -39,9 +48,38 @@ export function createApp(deps: AppDeps) {
     return clientIps.get(request);
   };
   const cache = createCache(store, { enabled: config.cacheEnabled });
-  const auth = authPlugin(createTokenVerifier(config.jwtSecret, clock));
+  const verify = createTokenVerifier(config.jwtSecret, clock);
+  const manageTokens = createManageTokens(config.jwtSecret, clock);
+  const auth = authPlugin(verify, { alternative: async (token) => (await manageTokens.verify(token)) !== null });
   const profiles = createProfileService({ db, cache, clock, publicUrl: config.publicUrl });
   const users = createUserService({ db, clock });
+  const availability = createAvailabilityService({ db, clock, cache });
+  const google = config.google
+    ? createGoogleService({
+        db,
+        clock,
+        logger,
+        availability,
+        calendar: createGoogleCalendar({
+          clientId: config.google.clientId,
+          clientSecret: config.google.clientSecret,
+          redirectUri: config.google.redirectUri,
+          rootUrl: config.google.apiRootUrl,
+          oauthTokenUrl: config.google.tokenUrl,
+          oauthAuthUrl: config.google.authUrl,
+        }),
+        box: createCryptoBox(config.tokenEncryptionKey),
+        stateSecret: config.jwtSecret,
+      })
+    : undefined;
+  const bookings = createBookingService({
+    db,
+    clock,
+    logger,
+    availability,
+    jitsiBaseUrl: config.jitsiBaseUrl,
+    calendar: google?.hooks,
+  });
 
   const app = new Elysia({ normalize: true })
     .use(errorPlugin(logger))
@@ -59,7 +97,10 @@ export function createApp(deps: AppDeps) {
           "Success: `{ status: 'success', data }`; errors: `{ status: 'error', error: { code, message, details? } }`.",
         tags: [
           { name: "Students", description: "Mentor profiles and discovery" },
+          { name: "Availability", description: "Mentors' schedules and free 15-minute slots" },
+          { name: "Bookings", description: "Booking, cancelling, rescheduling and completing sessions" },
           { name: "Users", description: "Accounts mentors' profiles attach to" },
+          { name: "Integrations", description: "Google Calendar connection of mentors" },
           { name: "Health", description: "Liveness and readiness probes" },
         ],
       }),
@@ -67,11 +108,15 @@ export function createApp(deps: AppDeps) {
     .use(healthModule({ db, store, clock, startedAt: clock.now(), version }))
     .use(mediaModule({ media }))
     .use(usersModule({ auth, users }))
-    .use(studentsModule({ auth, profiles, media, maxUploadBytes: config.maxUploadBytes }));
+    .use(studentsModule({ auth, profiles, media, maxUploadBytes: config.maxUploadBytes }))
+    .use(availabilityModule({ auth, availability, beforeRead: google ? (id) => google.ensureFresh(id) : undefined }))
+    .use(bookingsModule({ verify, manageTokens, bookings }))
+    .use(google ? integrationsModule({ auth, google }) : new Elysia());
 
   return {
     app,
     cache,
+    services: { profiles, users, availability, bookings, manageTokens, google },
     /** The HTTP entry point: the runtime adapter passes the peer address along with each request. */
     handle(request: Request, ip?: string): Promise<Response> {
       if (ip) clientIps.set(request, ip);

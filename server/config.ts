@@ -23,6 +23,15 @@ export interface Config {
   seedDemoData: boolean;
   maxUploadBytes: number;
   embedded: boolean;
+  /** Base of the unique Jitsi room links sessions get when no Google Meet is available. */
+  jitsiBaseUrl: string;
+  /** Run the periodic scheduling work (auto-completion, free-slot summaries) in this process. */
+  runTicker: boolean;
+  schedulingBackend: "native" | "calcom";
+  calcom?: { apiUrl: string; apiKey: string; webhookSecret?: string };
+  google?: { clientId: string; clientSecret: string; redirectUri: string; apiRootUrl?: string; tokenUrl?: string; authUrl?: string };
+  /** 32-byte key (base64) sealing OAuth refresh tokens at rest; embedded mode generates one under DATA_DIR. */
+  tokenEncryptionKey: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -73,7 +82,58 @@ export function loadConfig(env: Env = process.env, opts: { persistSecret?: boole
     seedDemoData: bool(env, "SEED_DEMO_DATA", embedded),
     maxUploadBytes: int(env, "MAX_UPLOAD_BYTES", 5 * 1024 * 1024, 1024, 50 * 1024 * 1024),
     embedded,
+    jitsiBaseUrl: (env.JITSI_BASE_URL || "https://meet.jit.si").replace(/\/+$/, ""),
+    runTicker: bool(env, "RUN_TICKER", true),
+    schedulingBackend: schedulingBackend(env),
+    calcom: env.CALCOM_API_URL
+      ? {
+          apiUrl: env.CALCOM_API_URL.replace(/\/+$/, ""),
+          apiKey: required(env, "CALCOM_API_KEY", "CALCOM_API_URL"),
+          webhookSecret: env.CALCOM_WEBHOOK_SECRET || undefined,
+        }
+      : undefined,
+    google: env.GOOGLE_CLIENT_ID
+      ? {
+          clientId: env.GOOGLE_CLIENT_ID,
+          clientSecret: required(env, "GOOGLE_CLIENT_SECRET", "GOOGLE_CLIENT_ID"),
+          redirectUri: env.GOOGLE_REDIRECT_URI || `${(env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, "")}/oauth/google/callback`,
+          apiRootUrl: env.GOOGLE_API_ROOT_URL || undefined,
+          tokenUrl: env.GOOGLE_TOKEN_URL || undefined,
+          authUrl: env.GOOGLE_AUTH_URL || undefined,
+        }
+      : undefined,
+    tokenEncryptionKey: encryptionKey(env, dataDir, embedded, opts.persistSecret !== false),
   };
+}
+
+function schedulingBackend(env: Env): Config["schedulingBackend"] {
+  const value = env.SCHEDULING_BACKEND || "native";
+  if (value !== "native" && value !== "calcom") throw new ConfigError(`SCHEDULING_BACKEND must be native or calcom (got "${value}")`);
+  if (value === "calcom" && !env.CALCOM_API_URL) throw new ConfigError("SCHEDULING_BACKEND=calcom needs CALCOM_API_URL and CALCOM_API_KEY");
+  return value;
+}
+
+function required(env: Env, name: string, because: string): string {
+  const value = env[name];
+  if (!value) throw new ConfigError(`${name} is required when ${because} is set`);
+  return value;
+}
+
+function encryptionKey(env: Env, dataDir: string, embedded: boolean, persist: boolean): string {
+  const given = env.TOKEN_ENCRYPTION_KEY;
+  if (given) {
+    if (Buffer.from(given, "base64").length !== 32) throw new ConfigError("TOKEN_ENCRYPTION_KEY must be 32 bytes, base64-encoded");
+    return given;
+  }
+  if (!embedded && env.GOOGLE_CLIENT_ID) throw new ConfigError("TOKEN_ENCRYPTION_KEY is required with DATABASE_URL and GOOGLE_CLIENT_ID");
+  // Nothing is sealed without Google; an ephemeral key avoids writing files in production.
+  if (!persist || !embedded) return randomBytes(32).toString("base64");
+  const file = join(dataDir, "token-key");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32).toString("base64");
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
 }
 
 /** A random secret kept under the data folder, so development tokens survive restarts. */

@@ -8,6 +8,7 @@ import { systemClock } from "./lib/clock.ts";
 import { createLogger } from "./lib/logger.ts";
 import { localMediaStorage } from "./lib/media-storage.ts";
 import { signToken } from "./plugins/auth.ts";
+import { startTicker } from "./jobs/ticker.ts";
 import { runtimeName, serve } from "./runtime/index.ts";
 import { createStore } from "./store/index.ts";
 
@@ -26,7 +27,7 @@ async function main() {
     if (seeded.created) logger.info("demo data seeded", { users: seeded.users, profiles: seeded.profiles });
   }
   const store = createStore({ redisUrl: config.redisUrl });
-  const { handle } = createApp({
+  const { handle, services } = createApp({
     config,
     db: database.db,
     store,
@@ -34,6 +35,18 @@ async function main() {
     logger,
     media: localMediaStorage(config.mediaDir),
   });
+  // Periodic scheduling work (automatic completion, free-slot summaries); RUN_TICKER=false leaves it to other processes.
+  const ticker = config.runTicker
+    ? startTicker({
+        clock: systemClock,
+        logger,
+        tasks: {
+          completeEnded: services.bookings.completeEnded,
+          refreshAllSummaries: () => services.availability.refreshAllSummaries(),
+          syncCalendars: services.google ? services.google.syncAll : undefined,
+        },
+      })
+    : null;
   const server = serve({
     port: config.port,
     hostname: config.host,
@@ -58,6 +71,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info("shutting down", { signal });
+    ticker?.stop();
     await server.stop();
     await store.close();
     await database.close();

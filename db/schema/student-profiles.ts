@@ -60,6 +60,14 @@ export const studentProfiles = pgTable(
     cancelledSessions: integer("cancelled_sessions").notNull().default(0),
     averageRating: numeric("average_rating", { precision: 3, scale: 2, mode: "number" }),
     totalRatings: integer("total_ratings").notNull().default(0),
+    // Free-slot summary kept by the availability service (bookings, schedule changes, busy syncs, the passing
+    // of time), so discovery can filter and sort 10,000 mentors without computing anyone's slots.
+    freeSlots7d: integer("free_slots_7d").notNull().default(0),
+    freeSlots30d: integer("free_slots_30d").notNull().default(0),
+    nextFreeSlotAt: timestamp("next_free_slot_at", { withTimezone: true }),
+    availabilityComputedAt: timestamp("availability_computed_at", { withTimezone: true }),
+    // Cal.com event type this mentor maps to when SCHEDULING_BACKEND=calcom.
+    calcomEventTypeId: integer("calcom_event_type_id"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -67,6 +75,7 @@ export const studentProfiles = pgTable(
     index("student_profiles_listing_idx").on(t.field, t.averageRating.desc().nullsLast(), t.id).where(
       sql`is_active and is_complete`,
     ),
+    index("student_profiles_free_slots_idx").on(t.field, t.freeSlots30d.desc(), t.id).where(sql`is_active and is_complete`),
     index("student_profiles_university_idx").on(t.university).where(sql`is_active and is_complete`),
     check("student_profiles_university_len", sql`${t.university} is null or length(btrim(${t.university})) between 1 and 200`),
     check("student_profiles_degree_len", sql`${t.degree} is null or length(btrim(${t.degree})) between 1 and 200`),

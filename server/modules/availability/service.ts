@@ -1,0 +1,254 @@
+import { eq, sql } from "drizzle-orm";
+import type { Database } from "../../../db/client.ts";
+import { mentorSchedules, studentProfiles, users } from "../../../db/schema/index.ts";
+import type { Clock } from "../../lib/clock.ts";
+import { badRequest, ErrorCode, notFound } from "../../lib/errors.ts";
+import { computeSlots, HORIZON_DAYS, SLOT_MINUTES } from "../../scheduling/engine.ts";
+import { formatInZone } from "../../scheduling/local-time.ts";
+import type { Schedule } from "../../scheduling/types.ts";
+import { validateSchedule } from "../../scheduling/validate.ts";
+import type { Cache } from "../../store/index.ts";
+import { isTimeZone } from "../users/model.ts";
+import { loadBusy, loadBusyForMany } from "./busy.ts";
+import type { AvailabilityResponse, ScheduleBody, ScheduleResponse } from "./model.ts";
+
+const DAY = 86_400_000;
+const SLOT_MS = SLOT_MINUTES * 60_000;
+/** Design document TTL for availability answers (seconds); every change to a mentor's slots bumps their namespace. */
+export const AVAILABILITY_TTL = 120;
+
+export type AvailabilityService = ReturnType<typeof createAvailabilityService>;
+
+export function createAvailabilityService({ db, clock, cache }: { db: Database; clock: Clock; cache: Cache }) {
+  async function loadSchedule(executor: Database, studentProfileId: string): Promise<Schedule | null> {
+    const [row] = await executor.select().from(mentorSchedules).where(eq(mentorSchedules.studentProfileId, studentProfileId)).limit(1);
+    return row ? { timeZone: row.timeZone, weekly: row.weekly, overrides: row.overrides, outOfOffice: row.outOfOffice } : null;
+  }
+
+  async function freeSlots(
+    executor: Database,
+    studentProfileId: string,
+    from: Date,
+    to: Date,
+    excludeBookingId?: number,
+  ): Promise<{ slots: number[]; schedule: Schedule | null }> {
+    const schedule = await loadSchedule(executor, studentProfileId);
+    if (!schedule) return { slots: [], schedule };
+    const busy = await loadBusy(executor, studentProfileId, from, to, excludeBookingId);
+    const slots = computeSlots({ schedule, now: clock.now().getTime(), from: from.getTime(), to: to.getTime(), busy });
+    return { slots, schedule };
+  }
+
+  /** Recomputes one mentor's free-slot summary; run inside the transaction that changed their slots. */
+  async function refreshSummary(executor: Database, studentProfileId: string): Promise<void> {
+    const now = clock.now();
+    const { slots } = await freeSlots(executor, studentProfileId, now, new Date(now.getTime() + HORIZON_DAYS * DAY));
+    await executor
+      .update(studentProfiles)
+      .set(summaryOf(slots, now.getTime()))
+      .where(eq(studentProfiles.id, studentProfileId));
+  }
+
+  /** Signals that a mentor's slots changed: their availability answers and every listing must be recomputed. */
+  async function slotsChanged(studentProfileId: string): Promise<void> {
+    await cache.bump(`availability:${studentProfileId}`);
+    await cache.invalidate(`profile:${studentProfileId}`);
+    await cache.bump("profiles");
+  }
+
+  return {
+    refreshSummary,
+    slotsChanged,
+    loadSchedule: (studentProfileId: string) => loadSchedule(db, studentProfileId),
+
+    /** Free slots for booking checks, with the transaction's view of the bookings. */
+    freeSlots: (executor: Database, studentProfileId: string, from: Date, to: Date, excludeBookingId?: number) =>
+      freeSlots(executor, studentProfileId, from, to, excludeBookingId).then((r) => r.slots),
+
+    async getSchedule(studentProfileId: string): Promise<ScheduleResponse> {
+      const [row] = await db
+        .select({ schedule: mentorSchedules, userZone: users.timeZone, id: studentProfiles.id })
+        .from(studentProfiles)
+        .innerJoin(users, eq(users.id, studentProfiles.userId))
+        .leftJoin(mentorSchedules, eq(mentorSchedules.studentProfileId, studentProfiles.id))
+        .where(eq(studentProfiles.id, studentProfileId))
+        .limit(1);
+      if (!row) throw notFound(ErrorCode.PROFILE_NOT_FOUND, `Student profile ${studentProfileId} not found`);
+      const s = row.schedule;
+      return {
+        studentProfileId,
+        timeZone: s?.timeZone ?? row.userZone,
+        weekly: s?.weekly ?? [],
+        overrides: s?.overrides ?? [],
+        outOfOffice: s?.outOfOffice ?? [],
+        configured: Boolean(s),
+        updatedAt: s ? s.updatedAt.toISOString() : null,
+      };
+    },
+
+    async putSchedule(studentProfileId: string, body: ScheduleBody): Promise<ScheduleResponse> {
+      const checked = validateSchedule({ ...body, overrides: body.overrides ?? [], outOfOffice: body.outOfOffice ?? [] });
+      if (!checked.ok) {
+        const first = checked.issues[0];
+        throw badRequest(ErrorCode.INVALID_INPUT, first ? `${first.field}: ${first.message}` : "Invalid schedule", {
+          in: "body",
+          issues: checked.issues,
+        });
+      }
+      const schedule = checked.schedule;
+      await db.transaction(async (tx) => {
+        const [profile] = await tx
+          .select({ id: studentProfiles.id })
+          .from(studentProfiles)
+          .where(eq(studentProfiles.id, studentProfileId))
+          .for("update");
+        if (!profile) throw notFound(ErrorCode.PROFILE_NOT_FOUND, `Student profile ${studentProfileId} not found`);
+        const values = {
+          timeZone: schedule.timeZone,
+          weekly: schedule.weekly,
+          overrides: schedule.overrides,
+          outOfOffice: schedule.outOfOffice,
+          updatedAt: clock.now(),
+        };
+        await tx
+          .insert(mentorSchedules)
+          .values({ studentProfileId, ...values })
+          .onConflictDoUpdate({ target: mentorSchedules.studentProfileId, set: values });
+        await refreshSummary(tx as unknown as Database, studentProfileId);
+      });
+      await slotsChanged(studentProfileId);
+      const [row] = await db.select().from(mentorSchedules).where(eq(mentorSchedules.studentProfileId, studentProfileId));
+      return {
+        studentProfileId,
+        timeZone: row!.timeZone,
+        weekly: row!.weekly,
+        overrides: row!.overrides,
+        outOfOffice: row!.outOfOffice,
+        configured: true,
+        updatedAt: row!.updatedAt.toISOString(),
+      };
+    },
+
+    /** Slots in UTC plus the requested zone's wall-clock time, within [now + 2 h, now + 30 days). */
+    async getAvailability(
+      studentProfileId: string,
+      query: { start?: string; end?: string; timeZone?: string; rescheduleBookingId?: number },
+    ): Promise<AvailabilityResponse> {
+      const now = clock.now().getTime();
+      const horizon = now + HORIZON_DAYS * DAY;
+      const from = query.start ? Date.parse(query.start) : now;
+      const to = Math.min(query.end ? Date.parse(query.end) : horizon, horizon);
+      if (Number.isNaN(from) || Number.isNaN(to)) throw badRequest(ErrorCode.INVALID_INPUT, "start and end must be ISO 8601 date-times");
+      if (to < from) throw badRequest(ErrorCode.INVALID_INPUT, "end must be after start");
+      if (query.timeZone && !isTimeZone(query.timeZone)) {
+        throw badRequest(ErrorCode.INVALID_INPUT, `timeZone: "${query.timeZone}" is not an IANA time zone`);
+      }
+      const key = await cache.versioned(
+        `availability:${studentProfileId}`,
+        `${Math.floor(now / SLOT_MS)}|${from}|${to}|${query.timeZone ?? ""}|${query.rescheduleBookingId ?? ""}`,
+      );
+      const { value } = await cache.getOrLoad(key, AVAILABILITY_TTL, async () => {
+        const [profile] = await db
+          .select({ id: studentProfiles.id, userZone: users.timeZone })
+          .from(studentProfiles)
+          .innerJoin(users, eq(users.id, studentProfiles.userId))
+          .where(eq(studentProfiles.id, studentProfileId))
+          .limit(1);
+        if (!profile) return null;
+        const { slots, schedule } = await freeSlots(db, studentProfileId, new Date(from), new Date(to), query.rescheduleBookingId);
+        const mentorTimeZone = schedule?.timeZone ?? profile.userZone;
+        const zone = query.timeZone ?? mentorTimeZone;
+        return {
+          studentProfileId,
+          timeZone: zone,
+          mentorTimeZone,
+          start: new Date(from).toISOString(),
+          end: new Date(to).toISOString(),
+          slots: slots.map((start) => {
+            const local = formatInZone(start, zone);
+            return {
+              start: new Date(start).toISOString(),
+              end: new Date(start + SLOT_MS).toISOString(),
+              localStart: local.local,
+              localEnd: formatInZone(start + SLOT_MS, zone).local,
+              utcOffset: local.offset,
+              available: true,
+            };
+          }),
+        };
+      });
+      if (!value) throw notFound(ErrorCode.PROFILE_NOT_FOUND, `Student profile ${studentProfileId} not found`);
+      return value;
+    },
+
+    /**
+     * Recomputes every mentor's summary: the slot grid moves on each quarter hour (the 2-hour notice and the 30-day
+     * horizon slide), so the ticker calls this once per quarter hour. Batches keep memory flat at any size.
+     */
+    async refreshAllSummaries(batchSize = 500): Promise<number> {
+      const now = clock.now();
+      const to = new Date(now.getTime() + HORIZON_DAYS * DAY);
+      let done = 0;
+      let after = "";
+      for (;;) {
+        const schedules = await db
+          .select()
+          .from(mentorSchedules)
+          .where(sql`${mentorSchedules.studentProfileId} > ${after}`)
+          .orderBy(mentorSchedules.studentProfileId)
+          .limit(batchSize);
+        if (schedules.length === 0) break;
+        const ids = schedules.map((s) => s.studentProfileId);
+        const busy = await loadBusyForMany(db, ids, now, to);
+        const rows = schedules.map((s) => {
+          const slots = computeSlots({
+            schedule: { timeZone: s.timeZone, weekly: s.weekly, overrides: s.overrides, outOfOffice: s.outOfOffice },
+            now: now.getTime(),
+            from: now.getTime(),
+            to: to.getTime(),
+            busy: busy.get(s.studentProfileId) ?? [],
+          });
+          return { id: s.studentProfileId, ...summaryOf(slots, now.getTime()) };
+        });
+        const values = sql.join(
+          rows.map(
+            (r) =>
+              sql`(${r.id}, ${r.freeSlots7d}::int, ${r.freeSlots30d}::int, ${r.nextFreeSlotAt?.toISOString() ?? null}::timestamptz, ${r.availabilityComputedAt.toISOString()}::timestamptz)`,
+          ),
+          sql`, `,
+        );
+        await db.execute(sql`
+          update student_profiles p set
+            free_slots_7d = v.s7, free_slots_30d = v.s30, next_free_slot_at = v.next, availability_computed_at = v.at
+          from (values ${values}) as v(id, s7, s30, next, at)
+          where p.id = v.id`);
+        done += rows.length;
+        after = ids[ids.length - 1]!;
+        if (schedules.length < batchSize) break;
+      }
+      // Mentors without a schedule have nothing free; make sure no stale count survives a schedule removal.
+      await db
+        .update(studentProfiles)
+        .set({ freeSlots7d: 0, freeSlots30d: 0, nextFreeSlotAt: null, availabilityComputedAt: now })
+        .where(sql`not exists (select 1 from mentor_schedules s where s.student_profile_id = ${studentProfiles.id}) and (${studentProfiles.freeSlots30d} > 0 or ${studentProfiles.availabilityComputedAt} is null)`);
+      await cache.bump("profiles");
+      return done;
+    },
+  };
+}
+
+function summaryOf(slots: number[], now: number) {
+  const weekEnd = now + 7 * DAY;
+  let in7 = 0;
+  for (const s of slots) {
+    if (s >= weekEnd) break;
+    in7++;
+  }
+  return {
+    freeSlots7d: in7,
+    freeSlots30d: slots.length,
+    nextFreeSlotAt: slots.length ? new Date(slots[0]!) : null,
+    availabilityComputedAt: new Date(now),
+  };
+}
+

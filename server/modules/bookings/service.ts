@@ -1,0 +1,453 @@
+import { createHash } from "node:crypto";
+import { and, eq, sql } from "drizzle-orm";
+import type { Database } from "../../../db/client.ts";
+import { type Booking as BookingRow, bookingHistory, bookings, idempotencyKeys, studentProfiles, users } from "../../../db/schema/index.ts";
+import type { Clock } from "../../lib/clock.ts";
+import { AppError, badRequest, conflict, ErrorCode, forbidden, notFound } from "../../lib/errors.ts";
+import type { Logger } from "../../lib/logger.ts";
+import { sqlState } from "../../plugins/errors.ts";
+import { HORIZON_DAYS, MIN_NOTICE_MINUTES, SLOT_MINUTES } from "../../scheduling/engine.ts";
+import type { AvailabilityService } from "../availability/service.ts";
+import { isTimeZone } from "../users/model.ts";
+import { jitsiRoomUrl } from "./meeting-links.ts";
+import type { Booking, BookingResult, CreateBookingBody } from "./model.ts";
+
+const SLOT_MS = SLOT_MINUTES * 60_000;
+const NOTICE_MS = MIN_NOTICE_MINUTES * 60_000;
+const DAY = 86_400_000;
+
+/** Who acts on a booking: a role token, or a prospective student holding that booking's manage token. */
+export type BookingActor =
+  | { kind: "role"; role: "admin" | "integrator" | "mentor" | "widget"; sub: string; studentProfileId?: string }
+  | { kind: "manage"; bookingId: number };
+
+/** Outside calendar hooks (Google Calendar when the mentor connected it). Failures never undo a booking. */
+export interface CalendarEventResult {
+  meetingUrl: string;
+  provider: "google_meet" | "jitsi";
+  eventId: string;
+}
+export interface CalendarHooks {
+  created(booking: BookingRow): Promise<CalendarEventResult | null>;
+  rescheduled(booking: BookingRow): Promise<CalendarEventResult | null>;
+  cancelled(booking: BookingRow): Promise<void>;
+}
+
+export interface BookingServiceDeps {
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  availability: AvailabilityService;
+  jitsiBaseUrl: string;
+  calendar?: CalendarHooks;
+}
+
+export type BookingService = ReturnType<typeof createBookingService>;
+
+const actorName = (actor: BookingActor) => (actor.kind === "manage" ? "prospective-student" : `${actor.role}:${actor.sub}`);
+
+export function createBookingService(deps: BookingServiceDeps) {
+  const { db, clock, logger, availability } = deps;
+
+  function assertCanSee(actor: BookingActor, booking: { id: number; studentProfileId: string }) {
+    if (actor.kind === "manage") {
+      if (actor.bookingId !== booking.id) throw forbidden("This link is for another booking");
+      return;
+    }
+    if (actor.role === "admin" || actor.role === "integrator") return;
+    if (actor.role === "mentor" && actor.studentProfileId === booking.studentProfileId) return;
+    throw forbidden("This token may not access this booking");
+  }
+
+  async function view(id: number): Promise<Booking> {
+    const [row] = await db.select().from(bookings).where(eq(bookings.id, id)).limit(1);
+    if (!row) throw notFound(ErrorCode.BOOKING_NOT_FOUND, `Booking ${id} not found`);
+    const history = await db.select().from(bookingHistory).where(eq(bookingHistory.bookingId, id)).orderBy(bookingHistory.id);
+    return {
+      id: row.id,
+      studentProfileId: row.studentProfileId,
+      startTime: row.startTime.toISOString(),
+      endTime: row.endTime.toISOString(),
+      status: row.status,
+      prospectiveStudent: {
+        name: row.prospectiveName,
+        email: row.prospectiveEmail,
+        question: row.question,
+        timeZone: row.prospectiveTimeZone,
+        locale: row.prospectiveLocale,
+      },
+      meetingUrl: row.meetingUrl,
+      meetingProvider: row.meetingProvider,
+      googleMeetLink: row.meetingUrl,
+      calendarEventId: row.calendarEventId,
+      cancellationReason: row.cancellationReason,
+      cancelledBy: row.cancelledBy,
+      history: history.map((h) => ({
+        action: h.action,
+        fromStatus: h.fromStatus,
+        toStatus: h.toStatus,
+        oldStartTime: h.oldStartTime?.toISOString() ?? null,
+        newStartTime: h.newStartTime?.toISOString() ?? null,
+        actor: h.actor,
+        at: h.at.toISOString(),
+      })),
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
+    };
+  }
+
+  /** The slot must be one the engine offers right now; tell a taken slot (409) from one never offered (400). */
+  async function assertOffered(tx: Database, studentProfileId: string, start: Date, excludeBookingId?: number) {
+    const end = new Date(start.getTime() + SLOT_MS);
+    const free = await availability.freeSlots(tx, studentProfileId, start, end, excludeBookingId);
+    if (free.includes(start.getTime())) return;
+    const [overlap] = await tx
+      .select({ id: bookings.id })
+      .from(bookings)
+      .where(
+        and(
+          eq(bookings.studentProfileId, studentProfileId),
+          eq(bookings.status, "ACCEPTED"),
+          sql`${bookings.startTime} < ${end} and ${bookings.endTime} > ${start}`,
+          excludeBookingId ? sql`${bookings.id} <> ${excludeBookingId}` : sql`true`,
+        ),
+      )
+      .limit(1);
+    if (overlap) throw conflict(ErrorCode.BOOKING_CONFLICT, "This time slot has just been booked by someone else");
+    throw badRequest(ErrorCode.SLOT_NOT_AVAILABLE, "This time is not one of the mentor's available slots");
+  }
+
+  /** Checks the timing rules shared by booking and rescheduling; returns the parsed start. */
+  function checkNewStart(dateTime: string): Date {
+    const start = new Date(dateTime);
+    if (Number.isNaN(start.getTime())) throw badRequest(ErrorCode.INVALID_INPUT, "dateTime must be an ISO 8601 date-time");
+    const now = clock.now().getTime();
+    if (start.getTime() < now + NOTICE_MS) {
+      throw badRequest(ErrorCode.MINIMUM_NOTICE_REQUIRED, "Sessions must be booked at least 2 hours in advance");
+    }
+    if (start.getTime() >= now + HORIZON_DAYS * DAY) {
+      throw badRequest(ErrorCode.SLOT_NOT_AVAILABLE, "Sessions can be booked up to 30 days ahead");
+    }
+    return start;
+  }
+
+  function translateConstraint(error: unknown): unknown {
+    const state = sqlState(error);
+    if (state === "23P01") return conflict(ErrorCode.BOOKING_CONFLICT, "This time slot has just been booked by someone else");
+    return error;
+  }
+
+  async function history(
+    tx: Database,
+    entry: Omit<typeof bookingHistory.$inferInsert, "at"> & { at?: Date },
+  ): Promise<void> {
+    await tx.insert(bookingHistory).values({ ...entry, at: entry.at ?? clock.now() });
+  }
+
+  async function applyCalendar(bookingId: number, hook: "created" | "rescheduled") {
+    if (!deps.calendar) return;
+    const [row] = await db.select().from(bookings).where(eq(bookings.id, bookingId));
+    if (!row || row.status !== "ACCEPTED") return;
+    try {
+      const result = await deps.calendar[hook](row);
+      if (result) {
+        await db
+          .update(bookings)
+          .set({ meetingUrl: result.meetingUrl, meetingProvider: result.provider, calendarEventId: result.eventId, updatedAt: clock.now() })
+          .where(eq(bookings.id, bookingId));
+      }
+    } catch (error) {
+      // The booking stands with its Jitsi link; the calendar can be fixed later without losing the session.
+      logger.error("calendar sync failed", {
+        bookingId,
+        hook,
+        code: error instanceof AppError ? error.code : ErrorCode.GOOGLE_CALENDAR_ERROR,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+
+  const result = (b: Booking): BookingResult => ({
+    bookingId: b.id,
+    googleMeetLink: b.meetingUrl,
+    meetingUrl: b.meetingUrl,
+    meetingProvider: b.meetingProvider,
+    calendarEventId: b.calendarEventId,
+    confirmationSent: false,
+    booking: { id: b.id, startTime: b.startTime, endTime: b.endTime, status: b.status },
+  });
+
+  return {
+    view,
+
+    async get(id: number, actor: BookingActor): Promise<Booking> {
+      const booking = await view(id);
+      assertCanSee(actor, booking);
+      return booking;
+    },
+
+    /**
+     * Books a slot. The EXCLUDE constraint settles races; the Idempotency-Key row is written first in the same
+     * transaction, so a concurrent replay waits for the first request and then returns its response.
+     */
+    async create(
+      input: CreateBookingBody,
+      actor: BookingActor,
+      idempotencyKey?: string,
+    ): Promise<{ status: number; body: { status: "success"; data: BookingResult }; replayed: boolean }> {
+      if (input.durationMinutes !== undefined && input.durationMinutes !== SLOT_MINUTES) {
+        throw badRequest(ErrorCode.INVALID_DURATION, "Sessions last exactly 15 minutes", {
+          providedDuration: input.durationMinutes,
+          requiredDuration: SLOT_MINUTES,
+        });
+      }
+      const start = new Date(input.dateTime);
+      if (input.endTime !== undefined && new Date(input.endTime).getTime() - start.getTime() !== SLOT_MS) {
+        throw badRequest(ErrorCode.INVALID_DURATION, "Sessions last exactly 15 minutes", { requiredDuration: SLOT_MINUTES });
+      }
+      const zone = input.prospectiveStudent.timeZone;
+      if (zone && !isTimeZone(zone)) throw badRequest(ErrorCode.INVALID_INPUT, `prospectiveStudent.timeZone: "${zone}" is not an IANA time zone`);
+      const scope = actorName(actor);
+      const requestHash = createHash("sha256").update(JSON.stringify(input)).digest("hex");
+
+      const replay = async () => {
+        if (!idempotencyKey) return null;
+        const [stored] = await db
+          .select()
+          .from(idempotencyKeys)
+          .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, idempotencyKey)));
+        if (!stored || stored.responseStatus === 0) return null;
+        if (stored.requestHash !== requestHash) {
+          throw conflict(ErrorCode.CONFLICT, "This Idempotency-Key was already used for a different request");
+        }
+        return { status: stored.responseStatus, body: stored.responseBody as never, replayed: true };
+      };
+      const earlier = await replay();
+      if (earlier) return earlier;
+
+      const [profile] = await db
+        .select({ id: studentProfiles.id, isActive: studentProfiles.isActive, isComplete: studentProfiles.isComplete })
+        .from(studentProfiles)
+        .where(eq(studentProfiles.id, input.studentProfileId))
+        .limit(1);
+      if (!profile) throw notFound(ErrorCode.PROFILE_NOT_FOUND, `Student profile ${input.studentProfileId} not found`);
+      if (!profile.isComplete) throw badRequest(ErrorCode.PROFILE_INCOMPLETE, "This mentor's profile is not complete yet");
+      if (!profile.isActive) throw badRequest(ErrorCode.PROFILE_INACTIVE, "This mentor is not taking bookings at the moment");
+      checkNewStart(input.dateTime);
+
+      let bookingId: number;
+      try {
+        bookingId = await db.transaction(async (txn) => {
+          const tx = txn as unknown as Database;
+          if (idempotencyKey) {
+            await tx.insert(idempotencyKeys).values({ scope, key: idempotencyKey, requestHash, responseStatus: 0, responseBody: {} });
+          }
+          await assertOffered(tx, profile.id, start);
+          const now = clock.now();
+          const [created] = await tx
+            .insert(bookings)
+            .values({
+              studentProfileId: profile.id,
+              startTime: start,
+              endTime: new Date(start.getTime() + SLOT_MS),
+              prospectiveName: input.prospectiveStudent.name.trim(),
+              prospectiveEmail: input.prospectiveStudent.email.trim(),
+              question: input.prospectiveStudent.question?.trim() || null,
+              prospectiveTimeZone: zone ?? null,
+              prospectiveLocale: input.prospectiveStudent.locale ?? "fr",
+              meetingUrl: jitsiRoomUrl(deps.jitsiBaseUrl),
+              meetingProvider: "jitsi",
+              createdAt: now,
+              updatedAt: now,
+            })
+            .returning({ id: bookings.id });
+          const id = created!.id;
+          await tx
+            .update(studentProfiles)
+            .set({ totalSessions: sql`${studentProfiles.totalSessions} + 1` })
+            .where(eq(studentProfiles.id, profile.id));
+          await history(tx, { bookingId: id, action: "created", toStatus: "ACCEPTED", newStartTime: start, actor: scope });
+          await availability.refreshSummary(tx, profile.id);
+          return id;
+        });
+      } catch (error) {
+        // A concurrent request with the same Idempotency-Key committed first: answer with its response.
+        if (idempotencyKey && sqlState(error) === "23505") {
+          const again = await replay();
+          if (again) return again;
+        }
+        throw translateConstraint(error);
+      }
+      await availability.slotsChanged(profile.id);
+      await applyCalendar(bookingId, "created");
+      const body = { status: "success" as const, data: result(await view(bookingId)) };
+      if (idempotencyKey) {
+        await db
+          .update(idempotencyKeys)
+          .set({ responseStatus: 201, responseBody: body })
+          .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, idempotencyKey)));
+      }
+      return { status: 201, body, replayed: false };
+    },
+
+    async cancel(id: number, input: { reason: string; cancelledBy: "mentor" | "student" }, actor: BookingActor): Promise<Booking> {
+      const before = await view(id);
+      assertCanSee(actor, before);
+      if (actor.kind === "role" && actor.role === "widget") throw forbidden("The widget may not cancel bookings");
+      const cancelledBy = actor.kind === "manage" ? "student" : actor.role === "mentor" ? "mentor" : input.cancelledBy;
+      const changed = await db.transaction(async (txn) => {
+        const tx = txn as unknown as Database;
+        const [row] = await tx.select().from(bookings).where(eq(bookings.id, id)).for("update");
+        if (!row) throw notFound(ErrorCode.BOOKING_NOT_FOUND, `Booking ${id} not found`);
+        if (row.status === "CANCELLED") return false;
+        if (row.status === "COMPLETED") throw conflict(ErrorCode.CONFLICT, "A completed session cannot be cancelled");
+        const now = clock.now();
+        if (row.startTime.getTime() - now.getTime() < NOTICE_MS) {
+          throw badRequest(ErrorCode.CANCELLATION_TOO_LATE, "Sessions can only be cancelled up to 2 hours before they start");
+        }
+        await tx
+          .update(bookings)
+          .set({ status: "CANCELLED", cancellationReason: input.reason, cancelledBy, cancelledAt: now, updatedAt: now })
+          .where(eq(bookings.id, id));
+        await tx
+          .update(studentProfiles)
+          .set({ cancelledSessions: sql`${studentProfiles.cancelledSessions} + 1` })
+          .where(eq(studentProfiles.id, row.studentProfileId));
+        await history(tx, {
+          bookingId: id,
+          action: "cancelled",
+          fromStatus: "ACCEPTED",
+          toStatus: "CANCELLED",
+          oldStartTime: row.startTime,
+          actor: actorName(actor),
+          data: { reason: input.reason, cancelledBy },
+        });
+        await availability.refreshSummary(tx, row.studentProfileId);
+        return true;
+      });
+      if (changed) {
+        await availability.slotsChanged(before.studentProfileId);
+        if (deps.calendar && before.calendarEventId) {
+          const [row] = await db.select().from(bookings).where(eq(bookings.id, id));
+          await deps.calendar.cancelled(row!).catch((error) =>
+            logger.error("calendar sync failed", { bookingId: id, hook: "cancelled", error: error instanceof Error ? error.message : String(error) }),
+          );
+        }
+      }
+      return view(id);
+    },
+
+    async reschedule(id: number, dateTime: string, actor: BookingActor): Promise<BookingResult> {
+      const before = await view(id);
+      assertCanSee(actor, before);
+      if (actor.kind === "role" && actor.role === "widget") throw forbidden("The widget may not reschedule bookings");
+      const newStart = new Date(dateTime);
+      if (Number.isNaN(newStart.getTime())) throw badRequest(ErrorCode.INVALID_INPUT, "dateTime must be an ISO 8601 date-time");
+      const moved = await db
+        .transaction(async (txn) => {
+          const tx = txn as unknown as Database;
+          const [row] = await tx.select().from(bookings).where(eq(bookings.id, id)).for("update");
+          if (!row) throw notFound(ErrorCode.BOOKING_NOT_FOUND, `Booking ${id} not found`);
+          if (row.status !== "ACCEPTED") throw conflict(ErrorCode.CONFLICT, `A ${row.status.toLowerCase()} session cannot be rescheduled`);
+          if (row.startTime.getTime() === newStart.getTime()) return false;
+          const now = clock.now();
+          if (row.startTime.getTime() - now.getTime() < NOTICE_MS) {
+            throw badRequest(ErrorCode.CANCELLATION_TOO_LATE, "Sessions can only be rescheduled up to 2 hours before they start");
+          }
+          checkNewStart(dateTime);
+          await assertOffered(tx, row.studentProfileId, newStart, id);
+          await tx
+            .update(bookings)
+            .set({
+              startTime: newStart,
+              endTime: new Date(newStart.getTime() + SLOT_MS),
+              // Property 32: a moved session gets a new link.
+              meetingUrl: jitsiRoomUrl(deps.jitsiBaseUrl),
+              meetingProvider: "jitsi",
+              updatedAt: now,
+            })
+            .where(eq(bookings.id, id));
+          await history(tx, {
+            bookingId: id,
+            action: "rescheduled",
+            fromStatus: "ACCEPTED",
+            toStatus: "ACCEPTED",
+            oldStartTime: row.startTime,
+            newStartTime: newStart,
+            actor: actorName(actor),
+          });
+          await availability.refreshSummary(tx, row.studentProfileId);
+          return true;
+        })
+        .catch((error) => {
+          throw translateConstraint(error);
+        });
+      if (moved) {
+        await availability.slotsChanged(before.studentProfileId);
+        await applyCalendar(id, "rescheduled");
+      }
+      return result(await view(id));
+    },
+
+    async complete(id: number, actor: BookingActor): Promise<Booking> {
+      const before = await view(id);
+      assertCanSee(actor, before);
+      if (actor.kind === "manage" || actor.role === "widget") throw forbidden("Only the mentor or an admin may complete a session");
+      await db.transaction(async (txn) => {
+        const tx = txn as unknown as Database;
+        const [row] = await tx.select().from(bookings).where(eq(bookings.id, id)).for("update");
+        if (!row) throw notFound(ErrorCode.BOOKING_NOT_FOUND, `Booking ${id} not found`);
+        if (row.status === "COMPLETED") return;
+        if (row.status === "CANCELLED") throw conflict(ErrorCode.CONFLICT, "A cancelled session cannot be completed");
+        const now = clock.now();
+        if (row.startTime.getTime() > now.getTime()) throw conflict(ErrorCode.CONFLICT, "The session has not started yet");
+        await tx.update(bookings).set({ status: "COMPLETED", completedAt: now, updatedAt: now }).where(eq(bookings.id, id));
+        await tx
+          .update(studentProfiles)
+          .set({ completedSessions: sql`${studentProfiles.completedSessions} + 1` })
+          .where(eq(studentProfiles.id, row.studentProfileId));
+        await history(tx, { bookingId: id, action: "completed", fromStatus: "ACCEPTED", toStatus: "COMPLETED", actor: actorName(actor) });
+      });
+      await availability.slotsChanged(before.studentProfileId);
+      return view(id);
+    },
+
+    /** Completes every accepted session that has ended: one statement, counters and history included. */
+    async completeEnded(): Promise<number> {
+      const now = clock.now();
+      const rows = await db.transaction(async (txn) => {
+        const tx = txn as unknown as Database;
+        const done = await tx
+          .update(bookings)
+          .set({ status: "COMPLETED", completedAt: now, updatedAt: now })
+          .where(and(eq(bookings.status, "ACCEPTED"), sql`${bookings.endTime} <= ${now}`))
+          .returning({ id: bookings.id, studentProfileId: bookings.studentProfileId });
+        if (done.length === 0) return done;
+        await tx.insert(bookingHistory).values(
+          done.map((d) => ({ bookingId: d.id, action: "completed" as const, fromStatus: "ACCEPTED" as const, toStatus: "COMPLETED" as const, actor: "system:auto-complete", at: now })),
+        );
+        const perMentor = new Map<string, number>();
+        for (const d of done) perMentor.set(d.studentProfileId, (perMentor.get(d.studentProfileId) ?? 0) + 1);
+        for (const [mentor, n] of perMentor) {
+          await tx
+            .update(studentProfiles)
+            .set({ completedSessions: sql`${studentProfiles.completedSessions} + ${n}` })
+            .where(eq(studentProfiles.id, mentor));
+        }
+        return done;
+      });
+      for (const mentor of new Set(rows.map((r) => r.studentProfileId))) await availability.slotsChanged(mentor);
+      return rows.length;
+    },
+
+    /** The mentor's user row, for calendar hooks and e-mails. */
+    async mentorOf(studentProfileId: string) {
+      const [row] = await db
+        .select({ name: users.name, email: users.email, timeZone: users.timeZone })
+        .from(studentProfiles)
+        .innerJoin(users, eq(users.id, studentProfiles.userId))
+        .where(eq(studentProfiles.id, studentProfileId));
+      return row ?? null;
+    },
+  };
+}
