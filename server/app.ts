@@ -12,6 +12,9 @@ import { createBookingService } from "./modules/bookings/service.ts";
 import { healthModule } from "./modules/health/index.ts";
 import { createGoogleService } from "./modules/integrations/google-service.ts";
 import { integrationsModule } from "./modules/integrations/index.ts";
+import { createCalcomService } from "./modules/integrations/calcom-service.ts";
+import { calcomModule } from "./modules/integrations/calcom-routes.ts";
+import { createCalcomClient } from "./integrations/calcom/client.ts";
 import { createGoogleCalendar } from "./integrations/google/calendar.ts";
 import { createCryptoBox } from "./lib/crypto-box.ts";
 import { createProfileService } from "./modules/students/service.ts";
@@ -53,7 +56,11 @@ export function createApp(deps: AppDeps) {
   const auth = authPlugin(verify, { alternative: async (token) => (await manageTokens.verify(token)) !== null });
   const profiles = createProfileService({ db, cache, clock, publicUrl: config.publicUrl });
   const users = createUserService({ db, clock });
-  const availability = createAvailabilityService({ db, clock, cache });
+  const calcom =
+    config.schedulingBackend === "calcom" && config.calcom
+      ? createCalcomService({ db, client: createCalcomClient({ baseUrl: config.calcom.apiUrl, apiKey: config.calcom.apiKey, logger }) })
+      : undefined;
+  const availability = createAvailabilityService({ db, clock, cache, external: calcom });
   const google = config.google
     ? createGoogleService({
         db,
@@ -79,6 +86,7 @@ export function createApp(deps: AppDeps) {
     availability,
     jitsiBaseUrl: config.jitsiBaseUrl,
     calendar: google?.hooks,
+    calcom,
   });
 
   const app = new Elysia({ normalize: true })
@@ -111,12 +119,13 @@ export function createApp(deps: AppDeps) {
     .use(studentsModule({ auth, profiles, media, maxUploadBytes: config.maxUploadBytes }))
     .use(availabilityModule({ auth, availability, beforeRead: google ? (id) => google.ensureFresh(id) : undefined }))
     .use(bookingsModule({ verify, manageTokens, bookings }))
-    .use(google ? integrationsModule({ auth, google }) : new Elysia());
+    .use(google ? integrationsModule({ auth, google }) : new Elysia())
+    .use(calcom ? calcomModule({ auth, secret: config.calcom?.webhookSecret, bookings, calcom }) : new Elysia());
 
   return {
     app,
     cache,
-    services: { profiles, users, availability, bookings, manageTokens, google },
+    services: { profiles, users, availability, bookings, manageTokens, google, calcom },
     /** The HTTP entry point: the runtime adapter passes the peer address along with each request. */
     handle(request: Request, ip?: string): Promise<Response> {
       if (ip) clientIps.set(request, ip);

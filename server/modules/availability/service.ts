@@ -1,9 +1,9 @@
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "../../../db/client.ts";
-import { mentorSchedules, studentProfiles, users } from "../../../db/schema/index.ts";
+import { bookings, mentorSchedules, studentProfiles, users } from "../../../db/schema/index.ts";
 import type { Clock } from "../../lib/clock.ts";
 import { badRequest, ErrorCode, notFound } from "../../lib/errors.ts";
-import { computeSlots, HORIZON_DAYS, SLOT_MINUTES } from "../../scheduling/engine.ts";
+import { computeSlots, HORIZON_DAYS, MIN_NOTICE_MINUTES, SLOT_MINUTES } from "../../scheduling/engine.ts";
 import { formatInZone } from "../../scheduling/local-time.ts";
 import type { Schedule } from "../../scheduling/types.ts";
 import { validateSchedule } from "../../scheduling/validate.ts";
@@ -19,7 +19,22 @@ export const AVAILABILITY_TTL = 120;
 
 export type AvailabilityService = ReturnType<typeof createAvailabilityService>;
 
-export function createAvailabilityService({ db, clock, cache }: { db: Database; clock: Clock; cache: Cache }) {
+/** An outside scheduler that owns some mentors' slots (Cal.com); null means "not this mentor, use the engine". */
+export interface ExternalSlots {
+  slotsFor(studentProfileId: string, from: Date, to: Date): Promise<number[] | null>;
+}
+
+export function createAvailabilityService({
+  db,
+  clock,
+  cache,
+  external,
+}: {
+  db: Database;
+  clock: Clock;
+  cache: Cache;
+  external?: ExternalSlots;
+}) {
   async function loadSchedule(executor: Database, studentProfileId: string): Promise<Schedule | null> {
     const [row] = await executor.select().from(mentorSchedules).where(eq(mentorSchedules.studentProfileId, studentProfileId)).limit(1);
     return row ? { timeZone: row.timeZone, weekly: row.weekly, overrides: row.overrides, outOfOffice: row.outOfOffice } : null;
@@ -33,10 +48,35 @@ export function createAvailabilityService({ db, clock, cache }: { db: Database; 
     excludeBookingId?: number,
   ): Promise<{ slots: number[]; schedule: Schedule | null }> {
     const schedule = await loadSchedule(executor, studentProfileId);
+    if (external) {
+      const now = clock.now().getTime();
+      // The same notice and horizon rules apply whoever computes the slots (Properties 12 and 14).
+      const lo = Math.max(from.getTime(), now + MIN_NOTICE_MINUTES * 60_000);
+      const hi = Math.min(to.getTime(), now + HORIZON_DAYS * DAY);
+      const offered = lo < hi ? await external.slotsFor(studentProfileId, new Date(lo), new Date(hi)) : [];
+      if (offered !== null) {
+        const busy = await loadBusy(executor, studentProfileId, new Date(lo), new Date(hi), excludeBookingId);
+        const free = offered.filter((s) => !busy.some((b) => b.start < s + SLOT_MS && b.end > s));
+        if (excludeBookingId !== undefined) {
+          // Cal.com does not offer the booking's own slot; it stays available to the booking being moved.
+          const own = await ownSlot(executor, excludeBookingId, studentProfileId);
+          if (own !== null && own >= lo && own < hi && !free.includes(own)) free.push(own);
+        }
+        return { slots: free.sort((a, b) => a - b), schedule };
+      }
+    }
     if (!schedule) return { slots: [], schedule };
     const busy = await loadBusy(executor, studentProfileId, from, to, excludeBookingId);
     const slots = computeSlots({ schedule, now: clock.now().getTime(), from: from.getTime(), to: to.getTime(), busy });
     return { slots, schedule };
+  }
+
+  async function ownSlot(executor: Database, bookingId: number, studentProfileId: string): Promise<number | null> {
+    const [row] = await executor
+      .select({ start: bookings.startTime, mentor: bookings.studentProfileId, status: bookings.status })
+      .from(bookings)
+      .where(eq(bookings.id, bookingId));
+    return row && row.mentor === studentProfileId && row.status === "ACCEPTED" ? row.start.getTime() : null;
   }
 
   /** Recomputes one mentor's free-slot summary; run inside the transaction that changed their slots. */
@@ -143,9 +183,12 @@ export function createAvailabilityService({ db, clock, cache }: { db: Database; 
       if (query.timeZone && !isTimeZone(query.timeZone)) {
         throw badRequest(ErrorCode.INVALID_INPUT, `timeZone: "${query.timeZone}" is not an IANA time zone`);
       }
+      // Every instant in (q - 15 min, q] (q a quarter hour) sees the same slots: the first one is q + 2 h and the last one
+      // q + 30 days - 15 min. Rounding down instead would serve an answer computed exactly at q (which still offers
+      // q + 2 h) until q + 15 min, when that slot is less than 2 hours ahead (Property 14).
       const key = await cache.versioned(
         `availability:${studentProfileId}`,
-        `${Math.floor(now / SLOT_MS)}|${from}|${to}|${query.timeZone ?? ""}|${query.rescheduleBookingId ?? ""}`,
+        `${Math.ceil(now / SLOT_MS)}|${from}|${to}|${query.timeZone ?? ""}|${query.rescheduleBookingId ?? ""}`,
       );
       const { value } = await cache.getOrLoad(key, AVAILABILITY_TTL, async () => {
         const [profile] = await db
@@ -231,6 +274,19 @@ export function createAvailabilityService({ db, clock, cache }: { db: Database; 
         .update(studentProfiles)
         .set({ freeSlots7d: 0, freeSlots30d: 0, nextFreeSlotAt: null, availabilityComputedAt: now })
         .where(sql`not exists (select 1 from mentor_schedules s where s.student_profile_id = ${studentProfiles.id}) and (${studentProfiles.freeSlots30d} > 0 or ${studentProfiles.availabilityComputedAt} is null)`);
+      if (external) {
+        // Mentors on an outside scheduler: their summary comes from it, one mentor at a time.
+        const mapped = await db
+          .select({ id: studentProfiles.id })
+          .from(studentProfiles)
+          .where(sql`${studentProfiles.calcomEventTypeId} is not null`);
+        for (const { id } of mapped) {
+          await refreshSummary(db, id).then(
+            () => done++,
+            () => undefined,
+          );
+        }
+      }
       await cache.bump("profiles");
       return done;
     },

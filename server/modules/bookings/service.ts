@@ -7,7 +7,10 @@ import { AppError, badRequest, conflict, ErrorCode, forbidden, notFound } from "
 import type { Logger } from "../../lib/logger.ts";
 import { sqlState } from "../../plugins/errors.ts";
 import { HORIZON_DAYS, MIN_NOTICE_MINUTES, SLOT_MINUTES } from "../../scheduling/engine.ts";
+import type { CalcomBooking } from "../../integrations/calcom/client.ts";
+import type { CalcomBookingSync } from "../../integrations/calcom/webhook.ts";
 import type { AvailabilityService } from "../availability/service.ts";
+import type { CalcomService } from "../integrations/calcom-service.ts";
 import { isTimeZone } from "../users/model.ts";
 import { jitsiRoomUrl } from "./meeting-links.ts";
 import type { Booking, BookingResult, CreateBookingBody } from "./model.ts";
@@ -40,6 +43,8 @@ export interface BookingServiceDeps {
   availability: AvailabilityService;
   jitsiBaseUrl: string;
   calendar?: CalendarHooks;
+  /** SCHEDULING_BACKEND=calcom: Cal.com books, cancels and moves sessions of mentors mapped to an event type. */
+  calcom?: CalcomService;
 }
 
 export type BookingService = ReturnType<typeof createBookingService>;
@@ -235,6 +240,24 @@ export function createBookingService(deps: BookingServiceDeps) {
       if (!profile.isActive) throw badRequest(ErrorCode.PROFILE_INACTIVE, "This mentor is not taking bookings at the moment");
       checkNewStart(input.dateTime);
 
+      // On Cal.com, Cal.com decides first; our copy follows (and is undone there if we cannot record it).
+      const eventTypeId = deps.calcom ? await deps.calcom.eventTypeOf(profile.id) : null;
+      let external: CalcomBooking | null = null;
+      if (deps.calcom && eventTypeId !== null) {
+        external = await deps.calcom.client.createBooking({
+          eventTypeId,
+          start,
+          attendee: {
+            name: input.prospectiveStudent.name.trim(),
+            email: input.prospectiveStudent.email.trim(),
+            timeZone: zone ?? "Europe/Paris",
+            language: input.prospectiveStudent.locale ?? "fr",
+          },
+          question: input.prospectiveStudent.question ?? null,
+          thotisBookingId: idempotencyKey ? `key:${idempotencyKey}` : `req:${crypto.randomUUID()}`,
+        });
+      }
+
       let bookingId: number;
       try {
         bookingId = await db.transaction(async (txn) => {
@@ -242,7 +265,7 @@ export function createBookingService(deps: BookingServiceDeps) {
           if (idempotencyKey) {
             await tx.insert(idempotencyKeys).values({ scope, key: idempotencyKey, requestHash, responseStatus: 0, responseBody: {} });
           }
-          await assertOffered(tx, profile.id, start);
+          if (!external) await assertOffered(tx, profile.id, start);
           const now = clock.now();
           const [created] = await tx
             .insert(bookings)
@@ -255,8 +278,9 @@ export function createBookingService(deps: BookingServiceDeps) {
               question: input.prospectiveStudent.question?.trim() || null,
               prospectiveTimeZone: zone ?? null,
               prospectiveLocale: input.prospectiveStudent.locale ?? "fr",
-              meetingUrl: jitsiRoomUrl(deps.jitsiBaseUrl),
-              meetingProvider: "jitsi",
+              meetingUrl: external?.meetingUrl ?? jitsiRoomUrl(deps.jitsiBaseUrl),
+              meetingProvider: external?.meetingUrl ? "calcom" : "jitsi",
+              externalUid: external?.uid ?? null,
               createdAt: now,
               updatedAt: now,
             })
@@ -271,6 +295,11 @@ export function createBookingService(deps: BookingServiceDeps) {
           return id;
         });
       } catch (error) {
+        if (external && deps.calcom) {
+          await deps.calcom.client.cancelBooking(external.uid, "Thotis could not record this booking").catch((e) =>
+            logger.error("Cal.com compensation failed", { uid: external?.uid, error: e instanceof Error ? e.message : String(e) }),
+          );
+        }
         // A concurrent request with the same Idempotency-Key committed first: answer with its response.
         if (idempotencyKey && sqlState(error) === "23505") {
           const again = await replay();
@@ -295,6 +324,13 @@ export function createBookingService(deps: BookingServiceDeps) {
       assertCanSee(actor, before);
       if (actor.kind === "role" && actor.role === "widget") throw forbidden("The widget may not cancel bookings");
       const cancelledBy = actor.kind === "manage" ? "student" : actor.role === "mentor" ? "mentor" : input.cancelledBy;
+      const [current] = await db.select().from(bookings).where(eq(bookings.id, id));
+      if (deps.calcom && current?.externalUid && current.status === "ACCEPTED") {
+        if (current.startTime.getTime() - clock.now().getTime() < NOTICE_MS) {
+          throw badRequest(ErrorCode.CANCELLATION_TOO_LATE, "Sessions can only be cancelled up to 2 hours before they start");
+        }
+        await deps.calcom.client.cancelBooking(current.externalUid, input.reason);
+      }
       const changed = await db.transaction(async (txn) => {
         const tx = txn as unknown as Database;
         const [row] = await tx.select().from(bookings).where(eq(bookings.id, id)).for("update");
@@ -343,6 +379,15 @@ export function createBookingService(deps: BookingServiceDeps) {
       if (actor.kind === "role" && actor.role === "widget") throw forbidden("The widget may not reschedule bookings");
       const newStart = new Date(dateTime);
       if (Number.isNaN(newStart.getTime())) throw badRequest(ErrorCode.INVALID_INPUT, "dateTime must be an ISO 8601 date-time");
+      const [current] = await db.select().from(bookings).where(eq(bookings.id, id));
+      let external: CalcomBooking | null = null;
+      if (deps.calcom && current?.externalUid && current.status === "ACCEPTED" && current.startTime.getTime() !== newStart.getTime()) {
+        if (current.startTime.getTime() - clock.now().getTime() < NOTICE_MS) {
+          throw badRequest(ErrorCode.CANCELLATION_TOO_LATE, "Sessions can only be rescheduled up to 2 hours before they start");
+        }
+        checkNewStart(dateTime);
+        external = await deps.calcom.client.rescheduleBooking(current.externalUid, newStart);
+      }
       const moved = await db
         .transaction(async (txn) => {
           const tx = txn as unknown as Database;
@@ -355,15 +400,16 @@ export function createBookingService(deps: BookingServiceDeps) {
             throw badRequest(ErrorCode.CANCELLATION_TOO_LATE, "Sessions can only be rescheduled up to 2 hours before they start");
           }
           checkNewStart(dateTime);
-          await assertOffered(tx, row.studentProfileId, newStart, id);
+          if (!external) await assertOffered(tx, row.studentProfileId, newStart, id);
           await tx
             .update(bookings)
             .set({
               startTime: newStart,
               endTime: new Date(newStart.getTime() + SLOT_MS),
               // Property 32: a moved session gets a new link.
-              meetingUrl: jitsiRoomUrl(deps.jitsiBaseUrl),
-              meetingProvider: "jitsi",
+              meetingUrl: external?.meetingUrl ?? jitsiRoomUrl(deps.jitsiBaseUrl),
+              meetingProvider: external?.meetingUrl ? "calcom" : "jitsi",
+              externalUid: external ? external.uid : row.externalUid,
               updatedAt: now,
             })
             .where(eq(bookings.id, id));
@@ -438,6 +484,72 @@ export function createBookingService(deps: BookingServiceDeps) {
       });
       for (const mentor of new Set(rows.map((r) => r.studentProfileId))) await availability.slotsChanged(mentor);
       return rows.length;
+    },
+
+    /**
+     * Keeps our copy in step with Cal.com's webhooks. Our own API calls come back this way too, so every branch
+     * is a no-op when the copy already matches.
+     */
+    async applyCalcomSync(sync: CalcomBookingSync): Promise<"applied" | "unchanged" | "unknown"> {
+      const uid = sync.kind === "rescheduled" ? sync.previousUid : sync.uid;
+      const [row] = await db.select().from(bookings).where(eq(bookings.externalUid, uid)).limit(1);
+      if (!row) {
+        if (sync.kind === "rescheduled") {
+          const [moved] = await db.select({ id: bookings.id }).from(bookings).where(eq(bookings.externalUid, sync.uid));
+          if (moved) return "unchanged";
+        }
+        return "unknown";
+      }
+      const now = clock.now();
+      const actor = "calcom:webhook";
+      if (sync.kind === "confirmed") {
+        if (!sync.meetingUrl || sync.meetingUrl === row.meetingUrl) return "unchanged";
+        await db.update(bookings).set({ meetingUrl: sync.meetingUrl, meetingProvider: "calcom", updatedAt: now }).where(eq(bookings.id, row.id));
+        return "applied";
+      }
+      if (sync.kind === "cancelled" || sync.kind === "rejected") {
+        const changed = await db.transaction(async (txn) => {
+          const tx = txn as unknown as Database;
+          const [locked] = await tx.select().from(bookings).where(eq(bookings.id, row.id)).for("update");
+          if (!locked || locked.status !== "ACCEPTED") return false;
+          await tx
+            .update(bookings)
+            .set({ status: "CANCELLED", cancellationReason: sync.reason ?? "Cancelled on Cal.com", cancelledBy: "external", cancelledAt: now, updatedAt: now })
+            .where(eq(bookings.id, row.id));
+          await tx
+            .update(studentProfiles)
+            .set({ cancelledSessions: sql`${studentProfiles.cancelledSessions} + 1` })
+            .where(eq(studentProfiles.id, row.studentProfileId));
+          await history(tx, { bookingId: row.id, action: "cancelled", fromStatus: "ACCEPTED", toStatus: "CANCELLED", oldStartTime: locked.startTime, actor, data: { reason: sync.reason } });
+          await availability.refreshSummary(tx, row.studentProfileId);
+          return true;
+        });
+        if (changed) await availability.slotsChanged(row.studentProfileId);
+        return changed ? "applied" : "unchanged";
+      }
+      await db
+        .transaction(async (txn) => {
+          const tx = txn as unknown as Database;
+          const [locked] = await tx.select().from(bookings).where(eq(bookings.id, row.id)).for("update");
+          if (!locked || locked.status !== "ACCEPTED") return;
+          await tx
+            .update(bookings)
+            .set({
+              startTime: sync.start,
+              endTime: new Date(sync.start.getTime() + SLOT_MS),
+              externalUid: sync.uid,
+              meetingUrl: sync.meetingUrl ?? locked.meetingUrl,
+              updatedAt: now,
+            })
+            .where(eq(bookings.id, row.id));
+          await history(tx, { bookingId: row.id, action: "rescheduled", fromStatus: "ACCEPTED", toStatus: "ACCEPTED", oldStartTime: locked.startTime, newStartTime: sync.start, actor });
+          await availability.refreshSummary(tx, row.studentProfileId);
+        })
+        .catch((error) => {
+          throw translateConstraint(error);
+        });
+      await availability.slotsChanged(row.studentProfileId);
+      return "applied";
     },
 
     /** The mentor's user row, for calendar hooks and e-mails. */

@@ -90,6 +90,21 @@ export function createGoogleService(deps: GoogleServiceDeps) {
     }
   }
 
+  /**
+   * The session's own event was synced into calendar_busy like any other busy time: once it moved or was deleted,
+   * read the busy times again so the freed slot is offered at once, not after the freshness window.
+   */
+  async function resyncAfterOwnChange(studentProfileId: string) {
+    await syncBusy(studentProfileId).catch((error) =>
+      logger.warn("busy-time sync failed", { studentProfileId, error: error instanceof Error ? error.message : String(error) }),
+    );
+  }
+
+  async function assertProfile(studentProfileId: string) {
+    const [profile] = await db.select({ id: studentProfiles.id }).from(studentProfiles).where(eq(studentProfiles.id, studentProfileId));
+    if (!profile) throw notFound(ErrorCode.PROFILE_NOT_FOUND, `Student profile ${studentProfileId} not found`);
+  }
+
   const hooks: CalendarHooks = {
     async created(booking) {
       const found = await connectionOf(booking.studentProfileId);
@@ -112,15 +127,28 @@ export function createGoogleService(deps: GoogleServiceDeps) {
       const found = await connectionOf(booking.studentProfileId);
       if (!found) return null;
       const event = await sessionEvent(booking);
-      const updated = booking.calendarEventId
-        ? await calendar.updateEvent(found.connection, booking.calendarEventId, event)
-        : await calendar.createEvent(found.connection, event);
-      return updated.meetingUrl ? { meetingUrl: updated.meetingUrl, provider: "google_meet", eventId: updated.eventId } : null;
+      const place = (e: SessionEvent) =>
+        booking.calendarEventId ? calendar.updateEvent(found.connection, booking.calendarEventId, e) : calendar.createEvent(found.connection, e);
+      try {
+        const updated = await place(event);
+        return updated.meetingUrl ? { meetingUrl: updated.meetingUrl, provider: "google_meet", eventId: updated.eventId } : null;
+      } catch (error) {
+        // As on creation: no new Meet link, so the moved event carries the session's new Jitsi link (Property 31).
+        if (error instanceof AppError && error.code === ErrorCode.GOOGLE_MEET_ERROR) {
+          const placed = await place({ ...event, meetingUrl: booking.meetingUrl });
+          return { meetingUrl: booking.meetingUrl, provider: "jitsi", eventId: placed.eventId };
+        }
+        throw error;
+      } finally {
+        await resyncAfterOwnChange(booking.studentProfileId);
+      }
     },
     async cancelled(booking) {
       if (!booking.calendarEventId) return;
       const found = await connectionOf(booking.studentProfileId);
-      if (found) await calendar.deleteEvent(found.connection, booking.calendarEventId);
+      if (!found) return;
+      await calendar.deleteEvent(found.connection, booking.calendarEventId);
+      await resyncAfterOwnChange(booking.studentProfileId);
     },
   };
 
@@ -154,8 +182,7 @@ export function createGoogleService(deps: GoogleServiceDeps) {
     },
 
     async consentUrl(studentProfileId: string): Promise<string> {
-      const [profile] = await db.select({ id: studentProfiles.id }).from(studentProfiles).where(eq(studentProfiles.id, studentProfileId));
-      if (!profile) throw notFound(ErrorCode.PROFILE_NOT_FOUND, `Student profile ${studentProfileId} not found`);
+      await assertProfile(studentProfileId);
       const state = await stateSigner.sign({
         scope: "google:connect",
         studentProfileId,
@@ -187,6 +214,7 @@ export function createGoogleService(deps: GoogleServiceDeps) {
     },
 
     async disconnect(studentProfileId: string): Promise<void> {
+      await assertProfile(studentProfileId);
       await db.transaction(async (txn) => {
         const tx = txn as unknown as Database;
         await tx.delete(googleConnections).where(eq(googleConnections.studentProfileId, studentProfileId));
@@ -198,6 +226,7 @@ export function createGoogleService(deps: GoogleServiceDeps) {
 
     async status(studentProfileId: string) {
       const [row] = await db.select().from(googleConnections).where(eq(googleConnections.studentProfileId, studentProfileId));
+      if (!row) await assertProfile(studentProfileId);
       return {
         connected: Boolean(row),
         calendarId: row?.calendarId ?? null,
