@@ -34,6 +34,9 @@ export function studentsModule(deps: {
   maxUploadBytes: number;
 }) {
   const { profiles, media, maxUploadBytes } = deps;
+  // "5 MB", or "2 KB" for small limits (whole megabytes would print "0 MB").
+  const uploadLimit =
+    maxUploadBytes >= 1024 * 1024 ? `${Number((maxUploadBytes / 1024 / 1024).toFixed(1))} MB` : `${Math.floor(maxUploadBytes / 1024)} KB`;
   return new Elysia({ prefix: "/api/v2/students" })
     .use(deps.auth)
     .get("/by-field/:field", async ({ params, query }) =>
@@ -119,7 +122,7 @@ export function studentsModule(deps: {
         assertOwnProfile(principal, params.id);
         const file = body.photo;
         if (file.size > maxUploadBytes) {
-          throw new AppError(413, ErrorCode.PAYLOAD_TOO_LARGE, `The photo is larger than ${Math.floor(maxUploadBytes / 1024 / 1024)} MB`);
+          throw new AppError(413, ErrorCode.PAYLOAD_TOO_LARGE, `The photo is larger than ${uploadLimit}`);
         }
         await profiles.getProfile(params.id);
         const image = await normalizePhoto(new Uint8Array(await file.arrayBuffer()));

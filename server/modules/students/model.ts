@@ -3,26 +3,66 @@ import { academicFields } from "../../../db/schema/index.ts";
 
 const profileCode = { errorCode: "INVALID_PROFILE_DATA" };
 
-export const AcademicFieldSchema = t.UnionEnum([...academicFields], {
-  description: "Academic field",
-  examples: ["LAW"],
-});
+/**
+ * Elysia's UnionEnum gives itself `default: <first value>`, and input normalization applies defaults: a body or query
+ * without `field` would silently become LAW (a PUT of `{ bio }` rewriting the field, a search without a field filter
+ * listing LAW only). The field has no default, so drop it.
+ */
+export const AcademicFieldSchema = (() => {
+  const schema = t.UnionEnum([...academicFields], { description: "Academic field", examples: ["LAW"] });
+  delete (schema as { default?: unknown }).default;
+  return schema;
+})();
 
-const university = t.String({ minLength: 1, maxLength: 200, pattern: "\\S", examples: ["Université Paris 1 Panthéon-Sorbonne"] });
-const degree = t.String({ minLength: 1, maxLength: 200, pattern: "\\S", examples: ["Master en Droit des Affaires"] });
+/**
+ * Text lengths are counted in characters (Unicode code points), as the database's varchar and char_length count them,
+ * not in UTF-16 units as TypeBox's minLength/maxLength would: a 1000-character bio with emoji in it is valid. So the
+ * bounds live in a pattern (read the same way with or without the `u` flag), which also refuses NUL (Postgres text
+ * cannot hold it) and lone surrogates (not storable as UTF-8). minLength stays as a cheap, always-true-for-valid
+ * pre-check (code points <= UTF-16 units).
+ */
+const codePoint = "(?:[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]|[^\\u0000\\uD800-\\uDFFF])";
+const characters = (min: number, max: number, opts: { notBlank?: boolean } = {}) =>
+  `^${opts.notBlank ? "(?=[\\s\\S]*\\S)" : ""}${codePoint}{${min},${max}}$`;
+
+const university = t.String({
+  minLength: 1,
+  pattern: characters(1, 200, { notBlank: true }),
+  description: "1 to 200 characters, not blank; surrounding spaces are trimmed",
+  examples: ["Université Paris 1 Panthéon-Sorbonne"],
+});
+const degree = t.String({
+  minLength: 1,
+  pattern: characters(1, 200, { notBlank: true }),
+  description: "1 to 200 characters, not blank; surrounding spaces are trimmed",
+  examples: ["Master en Droit des Affaires"],
+});
 const currentYear = t.Integer({ minimum: 1, maximum: 10, examples: [2] });
 const bio = t.String({
   minLength: 50,
-  maxLength: 1000,
-  description: "50 to 1000 characters",
+  pattern: characters(50, 1000),
+  description: "50 to 1000 characters (Unicode code points)",
   examples: ["Passionnée par le droit des affaires et le droit européen. J'ai effectué un stage chez un avocat d'affaires."],
 });
-const httpsUrl = t.String({ format: "uri", pattern: "^https://", maxLength: 2048, examples: ["https://cdn.thotis.fr/profiles/marie.jpg"] });
+// A host is required: "https://" alone is not a URL.
+const httpsUrl = t.String({
+  format: "uri",
+  pattern: "^https://[^\\s/?#@]+([/?#][^\\s\\u0000]*)?$",
+  maxLength: 2048,
+  examples: ["https://cdn.thotis.fr/profiles/marie.jpg"],
+});
 const linkedInUrl = t.String({
-  pattern: "^https://([a-z]{2,3}\\.)?linkedin\\.com/[^\\s]+$",
+  pattern: "^https://([a-z]{2,3}\\.)?linkedin\\.com/[^\\s\\u0000]+$",
   maxLength: 2048,
   examples: ["https://www.linkedin.com/in/marie-dubois"],
 });
+
+/**
+ * The app normalizes input (Elysia `normalize: true`), which silently strips unknown properties from an object whose
+ * schema says `additionalProperties: false` before validating it. `t.Never()` keeps the "no other property" rule
+ * (it reads as `additionalProperties: { not: {} }` in OpenAPI) while making a request that sends one fail with 400.
+ */
+const noOtherProperty = t.Never();
 
 export const CreateProfileBody = t.Object(
   {
@@ -34,7 +74,7 @@ export const CreateProfileBody = t.Object(
     profilePhotoUrl: t.Optional(t.Nullable(httpsUrl)),
     linkedInUrl: t.Optional(t.Nullable(linkedInUrl)),
   },
-  { ...profileCode, additionalProperties: false },
+  { ...profileCode, additionalProperties: noOtherProperty },
 );
 
 export const UpdateProfileBody = t.Object(
@@ -48,10 +88,10 @@ export const UpdateProfileBody = t.Object(
     linkedInUrl: t.Optional(t.Nullable(linkedInUrl)),
     isActive: t.Optional(t.Boolean()),
   },
-  { ...profileCode, additionalProperties: false, minProperties: 1 },
+  { ...profileCode, additionalProperties: noOtherProperty, minProperties: 1 },
 );
 
-export const StatusBody = t.Object({ isActive: t.Boolean() }, { ...profileCode, additionalProperties: false });
+export const StatusBody = t.Object({ isActive: t.Boolean() }, { ...profileCode, additionalProperties: noOtherProperty });
 
 export const ProfileIdParams = t.Object({ id: t.String({ minLength: 1, maxLength: 64, examples: ["c0123456789abcdefghijklmn"] }) });
 export const UserIdParams = t.Object({ id: t.Integer({ minimum: 1, description: "User id of the mentor", examples: [42] }) });
