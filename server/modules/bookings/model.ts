@@ -1,4 +1,5 @@
 import { t } from "elysia";
+import { enumOf } from "../../lib/schema.ts";
 
 export const CreateBookingBody = t.Object(
   {
@@ -12,7 +13,7 @@ export const CreateBookingBody = t.Object(
         email: t.String({ format: "email", maxLength: 254, examples: ["lucas.martin@lycee.fr"] }),
         question: t.Optional(t.String({ maxLength: 500, examples: ["Questions sur les débouchés en droit des affaires"] })),
         timeZone: t.Optional(t.String({ minLength: 1, maxLength: 64, description: "Visitor's IANA zone, for e-mails" })),
-        locale: t.Optional(t.UnionEnum(["fr", "en"])),
+        locale: t.Optional(enumOf(["fr", "en"])),
       },
       { additionalProperties: false },
     ),
@@ -26,7 +27,7 @@ export const BookingIdParams = t.Object({ id: t.Integer({ minimum: 1, examples: 
 export const CancelBody = t.Object(
   {
     reason: t.String({ minLength: 1, maxLength: 500, examples: ["Empêchement de dernière minute"] }),
-    cancelledBy: t.UnionEnum(["mentor", "student"]),
+    cancelledBy: enumOf(["mentor", "student"]),
   },
   { additionalProperties: false },
 );
@@ -40,7 +41,7 @@ export const BookingSummary = t.Object({
   id: t.Integer(),
   startTime: t.String({ format: "date-time" }),
   endTime: t.String({ format: "date-time" }),
-  status: t.UnionEnum(["ACCEPTED", "CANCELLED", "COMPLETED"]),
+  status: enumOf(["ACCEPTED", "CANCELLED", "COMPLETED"]),
 });
 
 export const Booking = t.Object({
@@ -48,7 +49,7 @@ export const Booking = t.Object({
   studentProfileId: t.String(),
   startTime: t.String({ format: "date-time" }),
   endTime: t.String({ format: "date-time" }),
-  status: t.UnionEnum(["ACCEPTED", "CANCELLED", "COMPLETED"]),
+  status: enumOf(["ACCEPTED", "CANCELLED", "COMPLETED"]),
   prospectiveStudent: t.Object({
     name: t.String(),
     email: t.String(),
@@ -57,7 +58,7 @@ export const Booking = t.Object({
     locale: t.String(),
   }),
   meetingUrl: t.String(),
-  meetingProvider: t.UnionEnum(["jitsi", "google_meet", "calcom"]),
+  meetingProvider: enumOf(["jitsi", "google_meet", "calcom"]),
   googleMeetLink: t.String({ description: "The session's video link (design-document name; see meetingProvider)" }),
   calendarEventId: t.Nullable(t.String()),
   cancellationReason: t.Nullable(t.String()),
@@ -82,7 +83,7 @@ export const BookingResult = t.Object({
   bookingId: t.Integer({ examples: [1234] }),
   googleMeetLink: t.String({ examples: ["https://meet.google.com/abc-defg-hij"] }),
   meetingUrl: t.String(),
-  meetingProvider: t.UnionEnum(["jitsi", "google_meet", "calcom"]),
+  meetingProvider: enumOf(["jitsi", "google_meet", "calcom"]),
   calendarEventId: t.Nullable(t.String()),
   confirmationSent: t.Boolean({ description: "Whether confirmation e-mails were sent (e-mails arrive with a later milestone)" }),
   booking: BookingSummary,

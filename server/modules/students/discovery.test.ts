@@ -138,7 +138,8 @@ const matches = (s: Seed, f: Filters) =>
   s.isActive &&
   (f.field === undefined || s.field === f.field) &&
   (f.university === undefined || s.university === f.university) &&
-  (f.minRating === undefined || (s.rating !== null && s.rating >= Math.round(f.minRating * 100)));
+  // minRating compares with the rating as shown, rounded to one decimal (hundredths here: 395 shows as 4.0).
+  (f.minRating === undefined || (s.rating !== null && Math.round(s.rating / 10) * 10 >= Math.round(f.minRating * 100)));
 /** Best rated first (no rating last), then most ratings, then id: a total order, so pages never overlap. */
 const byListingOrder = (a: Seeded, b: Seeded) =>
   (b.rating ?? -1) - (a.rating ?? -1) || b.totalRatings - a.totalRatings || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -302,7 +303,7 @@ describe("discovery properties", () => {
             expect(p.field).toBe(filters.field);
             expect(p.university).toBe(filters.university);
             expect(s.rating).not.toBeNull();
-            expect(s.rating! / 100).toBeGreaterThanOrEqual(filters.minRating);
+            expect(Math.round(s.rating! / 10) / 10).toBeGreaterThanOrEqual(filters.minRating);
             expect(s.isActive && isComplete(s)).toBe(true);
           }
           expect(result.profiles.map((p) => p.id)).toEqual(want);

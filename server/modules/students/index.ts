@@ -48,7 +48,8 @@ export function studentsModule(deps: {
       detail: {
         tags,
         summary: "List mentors of an academic field",
-        description: "Active, complete profiles of the field, best rated first. Filters combine with AND.",
+        description:
+          "Active, complete profiles of the field, best rated first (or most free slots first with sort=availability). university, minRating and hasAvailability combine with AND.",
       },
     })
     .get("/search", async ({ query }) => ok(await profiles.listProfiles({ ...query, page: query.page ?? 1, pageSize: query.pageSize ?? 20 })), {
@@ -58,7 +59,8 @@ export function studentsModule(deps: {
       detail: {
         tags,
         summary: "Search mentors",
-        description: "Field, university (exact) and minimum rating, combined with AND; active, complete profiles only.",
+        description:
+          "Field, university (exact), minimum rating and hasAvailability, combined with AND; active, complete profiles only; sort=rating|availability.",
       },
     })
     .get("/:id", async ({ params }) => ok(await profiles.getProfile(params.id)), {

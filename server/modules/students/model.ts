@@ -1,4 +1,5 @@
 import { t } from "elysia";
+import { enumOf } from "../../lib/schema.ts";
 import { academicFields } from "../../../db/schema/index.ts";
 
 const profileCode = { errorCode: "INVALID_PROFILE_DATA" };
@@ -8,11 +9,8 @@ const profileCode = { errorCode: "INVALID_PROFILE_DATA" };
  * without `field` would silently become LAW (a PUT of `{ bio }` rewriting the field, a search without a field filter
  * listing LAW only). The field has no default, so drop it.
  */
-export const AcademicFieldSchema = (() => {
-  const schema = t.UnionEnum([...academicFields], { description: "Academic field", examples: ["LAW"] });
-  delete (schema as { default?: unknown }).default;
-  return schema;
-})();
+/** No default: a body or query without `field` must not silently become LAW (see enumOf). */
+export const AcademicFieldSchema = enumOf(academicFields, { description: "Academic field", examples: ["LAW"] });
 
 /**
  * Text lengths are counted in characters (Unicode code points), as the database's varchar and char_length count them,
@@ -132,6 +130,8 @@ export const ProfileSummary = t.Object({
   profilePhotoUrl: t.Nullable(t.String()),
   averageRating: t.Nullable(t.Number()),
   totalRatings: t.Integer(),
+  hasAvailability: t.Boolean({ description: "At least one free slot in the next 7 days" }),
+  freeSlotCount: t.Integer({ description: "Free 15-minute slots in the next 30 days" }),
 });
 export type ProfileSummary = typeof ProfileSummary.static;
 
@@ -147,7 +147,13 @@ const listQueryFields = {
   page: t.Optional(t.Integer({ minimum: 1, maximum: 100_000, default: 1 })),
   pageSize: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20 })),
   university: t.Optional(t.String({ minLength: 1, maxLength: 200, description: "Exact university name" })),
-  minRating: t.Optional(t.Number({ minimum: 1, maximum: 5, description: "Minimum average rating" })),
+  minRating: t.Optional(t.Number({ minimum: 1, maximum: 5, description: "Minimum average rating, as shown (one decimal)" })),
+  hasAvailability: t.Optional(t.Boolean({ description: "Only mentors with at least one free slot in the next 7 days" })),
+  sort: t.Optional(
+    enumOf(["rating", "availability"], {
+      description: "rating (default): best rated first; availability: most free slots in the next 30 days first",
+    }),
+  ),
 };
 export const ByFieldParams = t.Object({ field: AcademicFieldSchema });
 export const ByFieldQuery = t.Object(listQueryFields, { additionalProperties: false });
@@ -157,6 +163,8 @@ export interface ListFilters {
   field?: (typeof academicFields)[number];
   university?: string;
   minRating?: number;
+  hasAvailability?: boolean;
+  sort?: "rating" | "availability";
   page: number;
   pageSize: number;
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, gt, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../../db/client.ts";
 import { newId } from "../../../db/ids.ts";
 import { type StudentProfile, studentProfiles, users } from "../../../db/schema/index.ts";
@@ -176,7 +176,7 @@ export function createProfileService({ db, cache, clock, publicUrl }: ProfileSer
     async listProfiles(filters: ListFilters): Promise<ProfileList> {
       const key = await cache.versioned(
         LIST_NAMESPACE,
-        `f=${filters.field ?? "*"}|u=${filters.university ?? "*"}|r=${filters.minRating ?? "*"}|p=${filters.page}|s=${filters.pageSize}`,
+        `f=${filters.field ?? "*"}|u=${filters.university ?? "*"}|r=${filters.minRating ?? "*"}|a=${filters.hasAvailability ?? "*"}|o=${filters.sort ?? "rating"}|p=${filters.page}|s=${filters.pageSize}`,
       );
       const { value } = await cache.getOrLoad(key, PROFILES_LIST_TTL, () => queryProfiles(filters));
       return value;
@@ -187,14 +187,20 @@ export function createProfileService({ db, cache, clock, publicUrl }: ProfileSer
     const conditions: SQL[] = [eq(studentProfiles.isActive, true), eq(studentProfiles.isComplete, true)];
     if (filters.field) conditions.push(eq(studentProfiles.field, filters.field));
     if (filters.university) conditions.push(eq(studentProfiles.university, filters.university));
-    if (filters.minRating !== undefined) conditions.push(gte(studentProfiles.averageRating, filters.minRating));
+    // Compare with the rating as shown (rounded to one decimal): a mentor displayed 4.0 passes minRating=4.
+    if (filters.minRating !== undefined) conditions.push(sql`round(${studentProfiles.averageRating}, 1) >= ${filters.minRating}`);
+    if (filters.hasAvailability) conditions.push(gt(studentProfiles.freeSlots7d, 0));
     const where = and(...conditions);
     const rows = await db
       .select({ ...profileColumns, total: sql<number>`count(*) over ()`.mapWith(Number) })
       .from(studentProfiles)
       .innerJoin(users, eq(users.id, studentProfiles.userId))
       .where(where)
-      .orderBy(sql`${studentProfiles.averageRating} desc nulls last`, desc(studentProfiles.totalRatings), studentProfiles.id)
+      .orderBy(
+        ...(filters.sort === "availability"
+          ? [desc(studentProfiles.freeSlots30d), sql`${studentProfiles.averageRating} desc nulls last`, studentProfiles.id]
+          : [sql`${studentProfiles.averageRating} desc nulls last`, desc(studentProfiles.totalRatings), studentProfiles.id]),
+      )
       .limit(filters.pageSize)
       .offset((filters.page - 1) * filters.pageSize);
     let total = rows[0]?.total ?? 0;
@@ -214,6 +220,8 @@ export function createProfileService({ db, cache, clock, publicUrl }: ProfileSer
       profilePhotoUrl: mediaUrl(p.profilePhotoUrl),
       averageRating: roundRating(p.averageRating),
       totalRatings: p.totalRatings,
+      hasAvailability: p.freeSlots7d > 0,
+      freeSlotCount: p.freeSlots30d,
     }));
     return { profiles, total, page: filters.page, pageSize: filters.pageSize };
   }
