@@ -1,4 +1,4 @@
-import { Elysia, t } from "elysia";
+import { Elysia } from "elysia";
 import type { MediaStorage } from "../../lib/media-storage.ts";
 
 const types: Record<string, string> = { webp: "image/webp", jpg: "image/jpeg", png: "image/png" };
@@ -22,6 +22,6 @@ export function mediaModule({ media }: { media: MediaStorage }) {
         },
       });
     },
-    { params: t.Object({ "*": t.String() }), detail: { tags: ["Health"], hide: true } },
+    { detail: { hide: true } },
   );
 }
