@@ -20,6 +20,8 @@ export interface TestApp {
   config: Config;
   store: KeyValueStore;
   logs: string[];
+  /** The app's services (createApp's `services`), for tests that drive jobs or mint manage tokens. */
+  services: ReturnType<typeof createApp>["services"];
   /** fetch against the running server, with a bearer token when given. */
   request(path: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
   token(role: Role, claims?: { sub?: string; studentProfileId?: string; ttlSeconds?: number }): Promise<string>;
@@ -40,7 +42,7 @@ export async function startTestApp(options: { env?: Record<string, string>; cloc
   const store = createStore({ redisUrl: config.redisUrl, keyPrefix: `thotis-test:${crypto.randomUUID()}:` });
   const logs: string[] = [];
   const clock = options.clock ?? systemClock;
-  const { handle } = createApp({
+  const { handle, services } = createApp({
     config,
     db: database.db,
     store,
@@ -56,6 +58,7 @@ export async function startTestApp(options: { env?: Record<string, string>; cloc
     config,
     store,
     logs,
+    services,
     request(path, init = {}) {
       const headers = new Headers(init.headers);
       if (init.token) headers.set("authorization", `Bearer ${init.token}`);

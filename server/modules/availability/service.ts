@@ -5,6 +5,7 @@ import type { Clock } from "../../lib/clock.ts";
 import { badRequest, ErrorCode, notFound } from "../../lib/errors.ts";
 import { computeSlots, HORIZON_DAYS, MIN_NOTICE_MINUTES, SLOT_MINUTES } from "../../scheduling/engine.ts";
 import { formatInZone } from "../../scheduling/local-time.ts";
+import { parseInstant } from "../../scheduling/parse.ts";
 import type { Schedule } from "../../scheduling/types.ts";
 import { validateSchedule } from "../../scheduling/validate.ts";
 import type { Cache } from "../../store/index.ts";
@@ -55,7 +56,8 @@ export function createAvailabilityService({
       const hi = Math.min(to.getTime(), now + HORIZON_DAYS * DAY);
       const offered = lo < hi ? await external.slotsFor(studentProfileId, new Date(lo), new Date(hi)) : [];
       if (offered !== null) {
-        const busy = await loadBusy(executor, studentProfileId, new Date(lo), new Date(hi), excludeBookingId);
+        // A slot starting just before hi ends after it: busy times starting in [hi, hi + slot) overlap it too.
+        const busy = await loadBusy(executor, studentProfileId, new Date(lo), new Date(hi + SLOT_MS), excludeBookingId);
         const free = offered.filter((s) => !busy.some((b) => b.start < s + SLOT_MS && b.end > s));
         if (excludeBookingId !== undefined) {
           // Cal.com does not offer the booking's own slot; it stays available to the booking being moved.
@@ -66,7 +68,8 @@ export function createAvailabilityService({
       }
     }
     if (!schedule) return { slots: [], schedule };
-    const busy = await loadBusy(executor, studentProfileId, from, to, excludeBookingId);
+    // The last slot starting before `to` ends up to 15 minutes after it: busy times starting there overlap it too.
+    const busy = await loadBusy(executor, studentProfileId, from, new Date(to.getTime() + SLOT_MS), excludeBookingId);
     const slots = computeSlots({ schedule, now: clock.now().getTime(), from: from.getTime(), to: to.getTime(), busy });
     return { slots, schedule };
   }
@@ -176,10 +179,16 @@ export function createAvailabilityService({
     ): Promise<AvailabilityResponse> {
       const now = clock.now().getTime();
       const horizon = now + HORIZON_DAYS * DAY;
-      const from = query.start ? Date.parse(query.start) : now;
-      const to = Math.min(query.end ? Date.parse(query.end) : horizon, horizon);
-      if (Number.isNaN(from) || Number.isNaN(to)) throw badRequest(ErrorCode.INVALID_INPUT, "start and end must be ISO 8601 date-times");
-      if (to < from) throw badRequest(ErrorCode.INVALID_INPUT, "end must be after start");
+      // Strict RFC 3339 (the route's date-time format also lets through "2026-02-30T10:00Z", rolled over to March 2,
+      // and zone-less forms that Date.parse reads in the server's own zone).
+      const from = query.start ? parseInstant(query.start) : now;
+      const end = query.end ? parseInstant(query.end) : horizon;
+      if (from === null || end === null) {
+        throw badRequest(ErrorCode.INVALID_INPUT, "start and end must be ISO 8601 date-times with an offset, e.g. 2026-07-01T08:00:00Z");
+      }
+      if (query.end && end < from) throw badRequest(ErrorCode.INVALID_INPUT, "end must be after start");
+      // Clamped to the 30-day horizon; a window wholly beyond it is empty, not an error.
+      const to = Math.max(from, Math.min(end, horizon));
       if (query.timeZone && !isTimeZone(query.timeZone)) {
         throw badRequest(ErrorCode.INVALID_INPUT, `timeZone: "${query.timeZone}" is not an IANA time zone`);
       }
@@ -242,7 +251,7 @@ export function createAvailabilityService({
           .limit(batchSize);
         if (schedules.length === 0) break;
         const ids = schedules.map((s) => s.studentProfileId);
-        const busy = await loadBusyForMany(db, ids, now, to);
+        const busy = await loadBusyForMany(db, ids, now, new Date(to.getTime() + SLOT_MS));
         const rows = schedules.map((s) => {
           const slots = computeSlots({
             schedule: { timeZone: s.timeZone, weekly: s.weekly, overrides: s.overrides, outOfOffice: s.outOfOffice },

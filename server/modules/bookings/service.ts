@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, gt, lt, lte, sql } from "drizzle-orm";
 import type { Database } from "../../../db/client.ts";
 import { type Booking as BookingRow, bookingHistory, bookings, idempotencyKeys, studentProfiles, users } from "../../../db/schema/index.ts";
 import type { Clock } from "../../lib/clock.ts";
@@ -113,7 +113,9 @@ export function createBookingService(deps: BookingServiceDeps) {
         and(
           eq(bookings.studentProfileId, studentProfileId),
           eq(bookings.status, "ACCEPTED"),
-          sql`${bookings.startTime} < ${end} and ${bookings.endTime} > ${start}`,
+          // Column operators, not raw sql: they send the dates through the column's mapping (postgres.js cannot bind a Date).
+          lt(bookings.startTime, end),
+          gt(bookings.endTime, start),
           excludeBookingId ? sql`${bookings.id} <> ${excludeBookingId}` : sql`true`,
         ),
       )
@@ -227,6 +229,21 @@ export function createBookingService(deps: BookingServiceDeps) {
         }
         return { status: stored.responseStatus, body: stored.responseBody as never, replayed: true };
       };
+      /**
+       * The first request commits its key row and only then stores its response (after the calendar hook): a concurrent
+       * request that lost the race on the key waits for that response instead of failing with a bare 409.
+       */
+      const replayWhenStored = async () => {
+        const deadline = Date.now() + 10_000;
+        for (;;) {
+          const [stored] = await db
+            .select({ status: idempotencyKeys.responseStatus })
+            .from(idempotencyKeys)
+            .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, idempotencyKey!)));
+          if (!stored || stored.status !== 0 || Date.now() > deadline) return replay();
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
       const earlier = await replay();
       if (earlier) return earlier;
 
@@ -302,7 +319,7 @@ export function createBookingService(deps: BookingServiceDeps) {
         }
         // A concurrent request with the same Idempotency-Key committed first: answer with its response.
         if (idempotencyKey && sqlState(error) === "23505") {
-          const again = await replay();
+          const again = await replayWhenStored();
           if (again) return again;
         }
         throw translateConstraint(error);
@@ -466,7 +483,7 @@ export function createBookingService(deps: BookingServiceDeps) {
         const done = await tx
           .update(bookings)
           .set({ status: "COMPLETED", completedAt: now, updatedAt: now })
-          .where(and(eq(bookings.status, "ACCEPTED"), sql`${bookings.endTime} <= ${now}`))
+          .where(and(eq(bookings.status, "ACCEPTED"), lte(bookings.endTime, now)))
           .returning({ id: bookings.id, studentProfileId: bookings.studentProfileId });
         if (done.length === 0) return done;
         await tx.insert(bookingHistory).values(
