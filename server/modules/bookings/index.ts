@@ -102,7 +102,7 @@ export function bookingsModule(deps: { verify: TokenVerifier; manageTokens: Mana
     )
     .post(
       "/:id/complete",
-      async ({ params, headers }) => ok(await bookings.complete(params.id, await roleOnly(headers.authorization, ["admin", "integrator", "mentor"]))),
+      async ({ params, headers }) => ok(await bookings.complete(params.id, await actorOf(headers.authorization))),
       {
         params: BookingIdParams,
         response: { 200: success(Booking), ...errors(403, 404, 409) },

@@ -1,5 +1,5 @@
 import { t } from "elysia";
-import { enumOf } from "../../lib/schema.ts";
+import { characters, enumOf, noOtherProperty } from "../../lib/schema.ts";
 
 export const CreateBookingBody = t.Object(
   {
@@ -9,16 +9,18 @@ export const CreateBookingBody = t.Object(
     endTime: t.Optional(t.String({ format: "date-time", description: "Optional; must be dateTime + 15 minutes" })),
     prospectiveStudent: t.Object(
       {
-        name: t.String({ minLength: 1, maxLength: 120, pattern: "\\S", examples: ["Lucas Martin"] }),
+        name: t.String({ minLength: 1, pattern: characters(1, 120, { notBlank: true }), description: "1 to 120 characters", examples: ["Lucas Martin"] }),
         email: t.String({ format: "email", maxLength: 254, examples: ["lucas.martin@lycee.fr"] }),
-        question: t.Optional(t.String({ maxLength: 500, examples: ["Questions sur les débouchés en droit des affaires"] })),
+        question: t.Optional(
+          t.String({ pattern: characters(0, 500), description: "At most 500 characters", examples: ["Questions sur les débouchés en droit des affaires"] }),
+        ),
         timeZone: t.Optional(t.String({ minLength: 1, maxLength: 64, description: "Visitor's IANA zone, for e-mails" })),
         locale: t.Optional(enumOf(["fr", "en"])),
       },
-      { additionalProperties: false },
+      { additionalProperties: noOtherProperty },
     ),
   },
-  { additionalProperties: false },
+  { additionalProperties: noOtherProperty },
 );
 export type CreateBookingBody = typeof CreateBookingBody.static;
 
@@ -26,15 +28,15 @@ export const BookingIdParams = t.Object({ id: t.Integer({ minimum: 1, examples: 
 
 export const CancelBody = t.Object(
   {
-    reason: t.String({ minLength: 1, maxLength: 500, examples: ["Empêchement de dernière minute"] }),
+    reason: t.String({ minLength: 1, pattern: characters(1, 500, { notBlank: true }), examples: ["Empêchement de dernière minute"] }),
     cancelledBy: enumOf(["mentor", "student"]),
   },
-  { additionalProperties: false },
+  { additionalProperties: noOtherProperty },
 );
 
 export const RescheduleBody = t.Object(
   { dateTime: t.String({ format: "date-time", examples: ["2026-12-02T17:30:00Z"] }) },
-  { additionalProperties: false },
+  { additionalProperties: noOtherProperty },
 );
 
 export const BookingSummary = t.Object({

@@ -188,6 +188,8 @@ export function createBookingService(deps: BookingServiceDeps) {
     view,
 
     async get(id: number, actor: BookingActor): Promise<Booking> {
+      // Checked before the lookup, so a widget token cannot even learn which booking ids exist.
+      if (actor.kind === "role" && actor.role === "widget") throw forbidden("The widget may create bookings, not read them");
       const booking = await view(id);
       assertCanSee(actor, booking);
       return booking;

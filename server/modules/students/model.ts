@@ -1,5 +1,5 @@
 import { t } from "elysia";
-import { enumOf } from "../../lib/schema.ts";
+import { characters, enumOf, noOtherProperty } from "../../lib/schema.ts";
 import { academicFields } from "../../../db/schema/index.ts";
 
 const profileCode = { errorCode: "INVALID_PROFILE_DATA" };
@@ -12,16 +12,7 @@ const profileCode = { errorCode: "INVALID_PROFILE_DATA" };
 /** No default: a body or query without `field` must not silently become LAW (see enumOf). */
 export const AcademicFieldSchema = enumOf(academicFields, { description: "Academic field", examples: ["LAW"] });
 
-/**
- * Text lengths are counted in characters (Unicode code points), as the database's varchar and char_length count them,
- * not in UTF-16 units as TypeBox's minLength/maxLength would: a 1000-character bio with emoji in it is valid. So the
- * bounds live in a pattern (read the same way with or without the `u` flag), which also refuses NUL (Postgres text
- * cannot hold it) and lone surrogates (not storable as UTF-8). minLength stays as a cheap, always-true-for-valid
- * pre-check (code points <= UTF-16 units).
- */
-const codePoint = "(?:[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]|[^\\u0000\\uD800-\\uDFFF])";
-const characters = (min: number, max: number, opts: { notBlank?: boolean } = {}) =>
-  `^${opts.notBlank ? "(?=[\\s\\S]*\\S)" : ""}${codePoint}{${min},${max}}$`;
+
 
 const university = t.String({
   minLength: 1,
@@ -55,12 +46,7 @@ const linkedInUrl = t.String({
   examples: ["https://www.linkedin.com/in/marie-dubois"],
 });
 
-/**
- * The app normalizes input (Elysia `normalize: true`), which silently strips unknown properties from an object whose
- * schema says `additionalProperties: false` before validating it. `t.Never()` keeps the "no other property" rule
- * (it reads as `additionalProperties: { not: {} }` in OpenAPI) while making a request that sends one fail with 400.
- */
-const noOtherProperty = t.Never();
+
 
 export const CreateProfileBody = t.Object(
   {
