@@ -72,9 +72,13 @@ export const studentProfiles = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index("student_profiles_listing_idx").on(t.field, t.averageRating.desc().nullsLast(), t.id).where(
-      sql`is_active and is_complete`,
-    ),
+    // Listing order (rating, then number of ratings, then id) straight from the index, with or without a university.
+    index("student_profiles_listing_idx")
+      .on(t.field, t.averageRating.desc().nullsLast(), t.totalRatings.desc(), t.id)
+      .where(sql`is_active and is_complete`),
+    index("student_profiles_field_university_idx")
+      .on(t.field, t.university, t.averageRating.desc().nullsLast(), t.totalRatings.desc(), t.id)
+      .where(sql`is_active and is_complete`),
     index("student_profiles_free_slots_idx").on(t.field, t.freeSlots30d.desc(), t.id).where(sql`is_active and is_complete`),
     index("student_profiles_university_idx").on(t.university).where(sql`is_active and is_complete`),
     check("student_profiles_university_len", sql`${t.university} is null or length(btrim(${t.university})) between 1 and 200`),

@@ -13,19 +13,43 @@ export interface Principal {
   studentProfileId?: string;
   /** Set on mentor tokens: their user id. */
   userId?: number;
+  /** Expiry (seconds since the epoch). */
+  exp?: number;
 }
 
 const unauthorized = (code: ErrorCode, message: string) =>
   new AppError(401, code, message, undefined, { "www-authenticate": 'Bearer realm="thotis"' });
 
-/** Reads and checks the bearer token. Expired-but-genuine tokens are told apart from forged ones. */
+/** Verified tokens remembered per process; a widget or integrator reuses one token for many requests. */
+const VERIFIED_CACHE_SIZE = 10_000;
+const VERIFIED_CACHE_MS = 60_000;
+
+/**
+ * Reads and checks the bearer token. Expired-but-genuine tokens are told apart from forged ones. Successful checks
+ * are remembered (bounded, at most 60 s and never past the token's own expiry): the HMAC and JSON work of a full
+ * verification is most of the cost of a cached API answer.
+ */
 export function createTokenVerifier(secret: string, clock: Clock) {
   const { decorator } = jwt({ name: "jwt", secret, alg: "HS256" });
   const verifier = decorator.jwt;
+  const verified = new Map<string, { principal: Principal; until: number }>();
   return async function verify(authorization: string | undefined): Promise<Principal> {
     const match = authorization?.match(/^Bearer\s+(\S+)$/i);
     if (!match?.[1]) throw unauthorized(ErrorCode.UNAUTHORIZED, "A bearer token is required (Authorization: Bearer <JWT>)");
     const token = match[1];
+    const now = clock.now().getTime();
+    const remembered = verified.get(token);
+    if (remembered) {
+      if (now < remembered.until) return remembered.principal;
+      verified.delete(token);
+    }
+    const principal = await verifyFully(token);
+    if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
+    verified.set(token, { principal, until: Math.min(now + VERIFIED_CACHE_MS, principal.exp * 1000) });
+    return principal;
+  };
+
+  async function verifyFully(token: string): Promise<Principal & { exp: number }> {
     const options = { algorithms: ["HS256"], currentDate: clock.now() };
     const payload = await verifier.verify(token, options);
     if (!payload) {
@@ -38,14 +62,14 @@ export function createTokenVerifier(secret: string, clock: Clock) {
     if (typeof payload.sub !== "string" || !roles.includes(role) || typeof payload.exp !== "number") {
       throw unauthorized(ErrorCode.INVALID_TOKEN, "The token lacks sub, role or exp");
     }
-    const principal: Principal = { sub: payload.sub, role };
+    const principal: Principal & { exp: number } = { sub: payload.sub, role, exp: payload.exp };
     if (typeof payload.studentProfileId === "string") principal.studentProfileId = payload.studentProfileId;
     if (role === "mentor" || role === "admin" || role === "integrator") {
       const userId = Number(payload.sub);
       if (Number.isInteger(userId)) principal.userId = userId;
     }
     return principal;
-  };
+  }
 }
 
 export type TokenVerifier = ReturnType<typeof createTokenVerifier>;

@@ -3,6 +3,8 @@ import type { KeyValueStore } from "./types.ts";
 
 export interface Cache {
   getOrLoad<T>(key: string, ttlSeconds: number, load: () => Promise<T>): Promise<{ value: T; hit: boolean }>;
+  /** Like getOrLoad, but answers with the value's JSON text: a hit is sent as it is, never parsed. */
+  getOrLoadJson<T>(key: string, ttlSeconds: number, load: () => Promise<T>): Promise<{ json: string; hit: boolean }>;
   invalidate(...keys: string[]): Promise<void>;
   /** Namespace versioning: bump(ns) makes every key built with versioned(ns, ...) miss from then on, across processes. */
   versioned(ns: string, key: string): Promise<string>;
@@ -45,7 +47,38 @@ export function createCache(
 
   const versionKey = (ns: string) => `${prefix}ver:${ns}`;
 
+  async function readRaw(key: string): Promise<string | null> {
+    try {
+      return await store.get(prefix + key);
+    } catch (err) {
+      warn("get", err);
+      return null;
+    }
+  }
+
+  async function writeRaw(key: string, json: string, ttlSeconds: number): Promise<void> {
+    try {
+      await store.set(prefix + key, json, ttlSeconds);
+    } catch (err) {
+      warn("set", err);
+    }
+  }
+
   return {
+    async getOrLoadJson<T>(key: string, ttlSeconds: number, load: () => Promise<T>) {
+      if (enabled) {
+        const raw = await readRaw(key);
+        if (raw !== null) {
+          hits++;
+          return { json: raw, hit: true };
+        }
+      }
+      misses++;
+      const json = JSON.stringify(await load());
+      if (enabled && json !== undefined) await writeRaw(key, json, ttlSeconds);
+      return { json, hit: false };
+    },
+
     async getOrLoad<T>(key: string, ttlSeconds: number, load: () => Promise<T>) {
       if (!enabled) {
         misses++;

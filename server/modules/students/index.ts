@@ -20,6 +20,9 @@ import type { ProfileService } from "./service.ts";
 import type { authPlugin } from "../../plugins/auth.ts";
 
 const tags = ["Students"];
+
+/** Already-serialised success envelopes (cached listings) go out as they are. */
+const jsonResponse = (json: string) => new Response(json, { headers: { "content-type": "application/json; charset=utf-8" } });
 const everyone = ["admin", "integrator", "mentor", "widget"] as const;
 
 /** Mentors may only touch their own profile; admins and integrators manage all of them. */
@@ -40,7 +43,7 @@ export function studentsModule(deps: {
   return new Elysia({ prefix: "/api/v2/students" })
     .use(deps.auth)
     .get("/by-field/:field", async ({ params, query }) =>
-      ok(await profiles.listProfiles({ ...query, field: params.field, page: query.page ?? 1, pageSize: query.pageSize ?? 20 })), {
+      jsonResponse(await profiles.listProfilesJson({ ...query, field: params.field, page: query.page ?? 1, pageSize: query.pageSize ?? 20 })), {
       auth: everyone,
       params: ByFieldParams,
       query: ByFieldQuery,
@@ -52,7 +55,7 @@ export function studentsModule(deps: {
           "Active, complete profiles of the field, best rated first (or most free slots first with sort=availability). university, minRating and hasAvailability combine with AND.",
       },
     })
-    .get("/search", async ({ query }) => ok(await profiles.listProfiles({ ...query, page: query.page ?? 1, pageSize: query.pageSize ?? 20 })), {
+    .get("/search", async ({ query }) => jsonResponse(await profiles.listProfilesJson({ ...query, page: query.page ?? 1, pageSize: query.pageSize ?? 20 })), {
       auth: everyone,
       query: SearchQuery,
       response: { 200: success(ProfileList), ...errors(400, 403) },

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, type SQL, sql } from "drizzle-orm";
+import { and, eq, gt, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../../db/client.ts";
 import { newId } from "../../../db/ids.ts";
 import { type StudentProfile, studentProfiles, users } from "../../../db/schema/index.ts";
@@ -172,56 +172,78 @@ export function createProfileService({ db, cache, clock, publicUrl }: ProfileSer
       return { profile: await requireProfile(id), previous: before.url };
     },
 
-    /** Complete, active profiles only (Properties 4, 9); filters combine with AND (Property 40). */
-    async listProfiles(filters: ListFilters): Promise<ProfileList> {
+    /**
+     * Complete, active profiles only (Properties 4, 9); filters combine with AND (Property 40). Answers with the
+     * success envelope's JSON text: a cached page goes out as stored, with no parse, validation or re-serialisation.
+     */
+    async listProfilesJson(filters: ListFilters): Promise<string> {
       const key = await cache.versioned(
         LIST_NAMESPACE,
         `f=${filters.field ?? "*"}|u=${filters.university ?? "*"}|r=${filters.minRating ?? "*"}|a=${filters.hasAvailability ?? "*"}|o=${filters.sort ?? "rating"}|p=${filters.page}|s=${filters.pageSize}`,
       );
-      const { value } = await cache.getOrLoad(key, PROFILES_LIST_TTL, () => queryProfiles(filters));
-      return value;
+      const { json } = await cache.getOrLoadJson(key, PROFILES_LIST_TTL, () => queryProfiles(filters));
+      return `{"status":"success","data":${json}}`;
     },
   };
 
   async function queryProfiles(filters: ListFilters): Promise<ProfileList> {
-    const conditions: SQL[] = [eq(studentProfiles.isActive, true), eq(studentProfiles.isComplete, true)];
+    // A literal (not a bound `true`) so a prepared plan can still use the partial indexes `where is_active and is_complete`.
+    const conditions: SQL[] = [sql`${studentProfiles.isActive} and ${studentProfiles.isComplete}`];
     if (filters.field) conditions.push(eq(studentProfiles.field, filters.field));
     if (filters.university) conditions.push(eq(studentProfiles.university, filters.university));
     // Compare with the rating as shown (rounded to one decimal): a mentor displayed 4.0 passes minRating=4.
     if (filters.minRating !== undefined) conditions.push(sql`round(${studentProfiles.averageRating}, 1) >= ${filters.minRating}`);
     if (filters.hasAvailability) conditions.push(gt(studentProfiles.freeSlots7d, 0));
     const where = and(...conditions);
+    const p = studentProfiles;
+    // Same order as the indexes (nulls last everywhere), so Postgres reads the page straight from an index.
+    const order =
+      filters.sort === "availability"
+        ? [sql`${p.freeSlots30d} desc`, sql`${p.averageRating} desc nulls last`, sql`${p.totalRatings} desc nulls last`, p.id]
+        : [sql`${p.averageRating} desc nulls last`, sql`${p.totalRatings} desc nulls last`, p.id];
     const rows = await db
-      .select({ ...profileColumns, total: sql<number>`count(*) over ()`.mapWith(Number) })
-      .from(studentProfiles)
-      .innerJoin(users, eq(users.id, studentProfiles.userId))
+      .select({
+        id: p.id,
+        userId: p.userId,
+        name: users.name,
+        university: p.university,
+        degree: p.degree,
+        field: p.field,
+        currentYear: p.currentYear,
+        // left() counts characters (code points), as bioExcerpt does; the full bio never leaves the database.
+        bioExcerpt: sql<string>`left(${p.bio}, 150)`,
+        profilePhotoUrl: p.profilePhotoUrl,
+        averageRating: p.averageRating,
+        totalRatings: p.totalRatings,
+        freeSlots7d: p.freeSlots7d,
+        freeSlots30d: p.freeSlots30d,
+        total: sql<number>`count(*) over ()`.mapWith(Number),
+      })
+      .from(p)
+      .innerJoin(users, eq(users.id, p.userId))
       .where(where)
-      .orderBy(
-        ...(filters.sort === "availability"
-          ? [desc(studentProfiles.freeSlots30d), sql`${studentProfiles.averageRating} desc nulls last`, studentProfiles.id]
-          : [sql`${studentProfiles.averageRating} desc nulls last`, desc(studentProfiles.totalRatings), studentProfiles.id]),
-      )
+      .orderBy(...order)
       .limit(filters.pageSize)
       .offset((filters.page - 1) * filters.pageSize);
     let total = rows[0]?.total ?? 0;
     if (rows.length === 0 && filters.page > 1) {
-      const [count] = await db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(studentProfiles).where(where);
+      const [count] = await db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(p).where(where);
       total = count?.n ?? 0;
     }
-    const profiles: ProfileSummary[] = rows.map(({ profile: p, name }) => ({
-      id: p.id,
-      userId: p.userId,
-      name,
-      university: p.university as string,
-      degree: p.degree as string,
-      field: p.field as NonNullable<StudentProfile["field"]>,
-      currentYear: p.currentYear as number,
-      bioExcerpt: bioExcerpt(p.bio as string),
-      profilePhotoUrl: mediaUrl(p.profilePhotoUrl),
-      averageRating: roundRating(p.averageRating),
-      totalRatings: p.totalRatings,
-      hasAvailability: p.freeSlots7d > 0,
-      freeSlotCount: p.freeSlots30d,
+    const profiles: ProfileSummary[] = rows.map((r) => ({
+      id: r.id,
+      userId: r.userId,
+      name: r.name,
+      university: r.university as string,
+      degree: r.degree as string,
+      field: r.field as NonNullable<StudentProfile["field"]>,
+      currentYear: r.currentYear as number,
+      bioExcerpt: r.bioExcerpt,
+      profilePhotoUrl: mediaUrl(r.profilePhotoUrl),
+      averageRating: roundRating(r.averageRating === null ? null : Number(r.averageRating)),
+      totalRatings: r.totalRatings,
+      hasAvailability: r.freeSlots7d > 0,
+      freeSlotCount: r.freeSlots30d,
     }));
     return { profiles, total, page: filters.page, pageSize: filters.pageSize };
   }

@@ -1,0 +1,3 @@
+DROP INDEX "student_profiles_listing_idx";--> statement-breakpoint
+CREATE INDEX "student_profiles_field_university_idx" ON "student_profiles" USING btree ("field","university","average_rating" DESC NULLS LAST,"total_ratings" DESC NULLS LAST,"id") WHERE is_active and is_complete;--> statement-breakpoint
+CREATE INDEX "student_profiles_listing_idx" ON "student_profiles" USING btree ("field","average_rating" DESC NULLS LAST,"total_ratings" DESC NULLS LAST,"id") WHERE is_active and is_complete;
