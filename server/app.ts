@@ -50,7 +50,7 @@ export function createApp(deps: AppDeps) {
     }
     return clientIps.get(request);
   };
-  const cache = createCache(store, { enabled: config.cacheEnabled });
+  const cache = createCache(store, { enabled: config.cacheEnabled, logger });
   const verify = createTokenVerifier(config.jwtSecret, clock);
   const manageTokens = createManageTokens(config.jwtSecret, clock);
   const auth = authPlugin(verify, { alternative: async (token) => (await manageTokens.verify(token)) !== null });
@@ -94,7 +94,7 @@ export function createApp(deps: AppDeps) {
     .use(requestLogPlugin(logger))
     .use(corsPlugin(config.corsOrigins))
     .use(securityHeadersPlugin())
-    .use(rateLimitPlugin(createRateLimiter(store, { limit: config.rateLimit.max, windowSeconds: config.rateLimit.windowSeconds }), clientIp))
+    .use(rateLimitPlugin(createRateLimiter(store, { limit: config.rateLimit.max, windowSeconds: config.rateLimit.windowSeconds, logger }), clientIp))
     .use(
       docsPlugin({
         title: "Thotis mentoring API",
@@ -120,7 +120,7 @@ export function createApp(deps: AppDeps) {
     .use(availabilityModule({ auth, availability, beforeRead: google ? (id) => google.ensureFresh(id) : undefined }))
     .use(bookingsModule({ verify, manageTokens, bookings }))
     .use(google ? integrationsModule({ auth, google }) : new Elysia())
-    .use(calcom ? calcomModule({ auth, secret: config.calcom?.webhookSecret, bookings, calcom }) : new Elysia());
+    .use(calcom ? calcomModule({ auth, secret: config.calcom?.webhookSecret, bookings, calcom, availability }) : new Elysia());
 
   return {
     app,

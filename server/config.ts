@@ -149,7 +149,8 @@ function developmentSecret(dataDir: string): string {
 function int(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
+  // Plain decimal digits only: Number() would also take "0x1F90", "8e3" or " " (which reads as 0, a random port).
+  const value = /^-?\d+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new ConfigError(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
   }

@@ -20,6 +20,8 @@ const pgClientErrors: Record<string, { status: number; code: ErrorCode; message:
   "23503": { status: 400, code: ErrorCode.INVALID_INPUT, message: "A referenced resource does not exist" },
   "22P02": { status: 400, code: ErrorCode.INVALID_INPUT, message: "A value has the wrong format" },
   "22001": { status: 400, code: ErrorCode.INVALID_INPUT, message: "A value is too long" },
+  "22003": { status: 400, code: ErrorCode.INVALID_INPUT, message: "A number is out of range" },
+  "22021": { status: 400, code: ErrorCode.INVALID_INPUT, message: "A value contains a character that cannot be stored" },
 };
 
 /** Drizzle wraps driver errors; the SQLSTATE sits on the error or its cause. */
@@ -46,7 +48,7 @@ export function errorPlugin(logger: Logger) {
     if (error instanceof AppError) return respond(error.status, errorBody(error.code, error.message, error.details), error.headers);
     if (code === "VALIDATION" && error instanceof ValidationError) {
       if (error.type === "response") {
-        logger.error("response failed its schema", { path, method: request.method, issues: issuesOf(error, undefined) });
+        logger.error("response failed its schema", { requestId: set.headers["x-request-id"], path, method: request.method, issues: issuesOf(error, undefined) });
         return respond(500, errorBody(ErrorCode.INTERNAL_ERROR, "Something went wrong on our side. Please try again."));
       }
       const schema = (error.validator as { schema?: { errorCode?: string } } | undefined)?.schema;
@@ -62,13 +64,25 @@ export function errorPlugin(logger: Logger) {
     const mapped = state ? pgClientErrors[state] : undefined;
     if (mapped) return respond(mapped.status, errorBody(mapped.code, mapped.message));
     logger.error("unhandled error", {
+      // Set by the request-log plugin and sent back to the client, so a reported 500 leads to this line.
+      requestId: set.headers["x-request-id"],
       path,
       method: request.method,
       error: error instanceof Error ? error.message : String(error),
+      // Drizzle wraps the driver's error ("Failed query: ..."): the cause says what actually went wrong.
+      cause: causesOf(error),
       stack: error instanceof Error ? error.stack : undefined,
     });
     return respond(500, errorBody(ErrorCode.INTERNAL_ERROR, "Something went wrong on our side. Please try again."));
   });
+}
+
+function causesOf(error: unknown): string | undefined {
+  const messages: string[] = [];
+  for (let e = (error as { cause?: unknown } | undefined)?.cause, i = 0; e && i < 4; e = (e as { cause?: unknown }).cause, i++) {
+    messages.push(e instanceof Error ? `${e.name}: ${e.message}${"code" in e ? ` (${String(e.code)})` : ""}` : String(e));
+  }
+  return messages.length ? messages.join(" <- ") : undefined;
 }
 
 function issuesOf(error: ValidationError, query: Record<string, unknown> | undefined): { field: string; message: string }[] {

@@ -6,25 +6,33 @@ import type { RateLimiter } from "../store/index.ts";
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,100}$/;
 
-/** Request id (kept from the caller when sane, so traces join up), one structured log line per request. */
+/**
+ * Request id (kept from the caller when sane, so traces join up), one structured log line per request.
+ * Both start in onRequest, which runs for every request, including those that never reach a route (404, body
+ * parse errors, rate-limit refusals): a derive would be skipped for them, leaving no id header and no timing.
+ */
 export function requestLogPlugin(logger: Logger) {
+  const started = new WeakMap<Request, { requestId: string; startedAt: number }>();
   return new Elysia({ name: "thotis/request-log" })
-    .derive({ as: "global" }, ({ request, set }) => {
+    .onRequest(({ request, set }) => {
       const incoming = request.headers.get("x-request-id");
       const requestId = incoming && requestIdPattern.test(incoming) ? incoming : crypto.randomUUID();
       set.headers["x-request-id"] = requestId;
-      return { requestId, startedAt: performance.now() };
+      started.set(request, { requestId, startedAt: performance.now() });
     })
-    .onAfterResponse({ as: "global" }, (ctx) => {
-      const { request, set, path } = ctx;
-      const { requestId, startedAt } = ctx as unknown as { requestId?: string; startedAt?: number };
+    .derive({ as: "global" }, ({ request }) => {
+      const info = started.get(request);
+      return { requestId: info?.requestId ?? "", startedAt: info?.startedAt ?? performance.now() };
+    })
+    .onAfterResponse({ as: "global" }, ({ request, set, path }) => {
+      const info = started.get(request);
       const status = typeof set.status === "number" ? set.status : 200;
       logger.info("request", {
-        requestId,
+        requestId: info?.requestId,
         method: request.method,
         path,
         status,
-        ms: startedAt === undefined ? undefined : Math.round((performance.now() - startedAt) * 100) / 100,
+        ms: info === undefined ? undefined : Math.round((performance.now() - info.startedAt) * 100) / 100,
       });
     });
 }

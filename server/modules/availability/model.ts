@@ -1,7 +1,8 @@
 import { t } from "elysia";
+import { noOtherProperty } from "../../lib/schema.ts";
 
 const hhmm = t.String({ pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", examples: ["09:00"] });
-const TimeRange = t.Object({ start: hhmm, end: hhmm }, { additionalProperties: false });
+const TimeRange = t.Object({ start: hhmm, end: hhmm }, { additionalProperties: noOtherProperty });
 
 export const ScheduleBody = t.Object(
   {
@@ -12,7 +13,7 @@ export const ScheduleBody = t.Object(
           weekday: t.Integer({ minimum: 1, maximum: 7, description: "ISO weekday: 1 = Monday ... 7 = Sunday" }),
           ranges: t.Array(TimeRange, { maxItems: 12 }),
         },
-        { additionalProperties: false },
+        { additionalProperties: noOtherProperty },
       ),
       { maxItems: 7, examples: [[{ weekday: 1, ranges: [{ start: "17:00", end: "19:00" }] }]] },
     ),
@@ -23,19 +24,19 @@ export const ScheduleBody = t.Object(
             date: t.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "Local date; no ranges means a day off" }),
             ranges: t.Array(TimeRange, { maxItems: 12 }),
           },
-          { additionalProperties: false },
+          { additionalProperties: noOtherProperty },
         ),
         { maxItems: 366 },
       ),
     ),
     outOfOffice: t.Optional(
       t.Array(
-        t.Object({ start: t.String({ format: "date-time" }), end: t.String({ format: "date-time" }) }, { additionalProperties: false }),
+        t.Object({ start: t.String({ format: "date-time" }), end: t.String({ format: "date-time" }) }, { additionalProperties: noOtherProperty }),
         { maxItems: 100 },
       ),
     ),
   },
-  { additionalProperties: false },
+  { additionalProperties: noOtherProperty },
 );
 export type ScheduleBody = typeof ScheduleBody.static;
 
@@ -57,7 +58,7 @@ export const AvailabilityQuery = t.Object(
     timeZone: t.Optional(t.String({ minLength: 1, maxLength: 64, description: "Zone for the local times; default the mentor's" })),
     rescheduleBookingId: t.Optional(t.Integer({ minimum: 1, description: "The booking being moved does not block its own alternatives" })),
   },
-  { additionalProperties: false },
+  { additionalProperties: noOtherProperty },
 );
 
 export const Slot = t.Object({

@@ -142,8 +142,8 @@ const listQueryFields = {
   ),
 };
 export const ByFieldParams = t.Object({ field: AcademicFieldSchema });
-export const ByFieldQuery = t.Object(listQueryFields, { additionalProperties: false });
-export const SearchQuery = t.Object({ field: t.Optional(AcademicFieldSchema), ...listQueryFields }, { additionalProperties: false });
+export const ByFieldQuery = t.Object(listQueryFields, { additionalProperties: noOtherProperty });
+export const SearchQuery = t.Object({ field: t.Optional(AcademicFieldSchema), ...listQueryFields }, { additionalProperties: noOtherProperty });
 
 export interface ListFilters {
   field?: (typeof academicFields)[number];
