@@ -343,13 +343,6 @@ export function createBookingService(deps: BookingServiceDeps) {
       assertCanSee(actor, before);
       if (actor.kind === "role" && actor.role === "widget") throw forbidden("The widget may not cancel bookings");
       const cancelledBy = actor.kind === "manage" ? "student" : actor.role === "mentor" ? "mentor" : input.cancelledBy;
-      const [current] = await db.select().from(bookings).where(eq(bookings.id, id));
-      if (deps.calcom && current?.externalUid && current.status === "ACCEPTED") {
-        if (current.startTime.getTime() - clock.now().getTime() < NOTICE_MS) {
-          throw badRequest(ErrorCode.CANCELLATION_TOO_LATE, "Sessions can only be cancelled up to 2 hours before they start");
-        }
-        await deps.calcom.client.cancelBooking(current.externalUid, input.reason);
-      }
       const changed = await db.transaction(async (txn) => {
         const tx = txn as unknown as Database;
         const [row] = await tx.select().from(bookings).where(eq(bookings.id, id)).for("update");
@@ -360,6 +353,8 @@ export function createBookingService(deps: BookingServiceDeps) {
         if (row.startTime.getTime() - now.getTime() < NOTICE_MS) {
           throw badRequest(ErrorCode.CANCELLATION_TOO_LATE, "Sessions can only be cancelled up to 2 hours before they start");
         }
+        // Cal.com cancels while we hold the row: its webhook echo waits for our commit and then finds nothing to do.
+        if (deps.calcom && row.externalUid) await deps.calcom.client.cancelBooking(row.externalUid, input.reason);
         await tx
           .update(bookings)
           .set({ status: "CANCELLED", cancellationReason: input.reason, cancelledBy, cancelledAt: now, updatedAt: now })
@@ -398,15 +393,6 @@ export function createBookingService(deps: BookingServiceDeps) {
       if (actor.kind === "role" && actor.role === "widget") throw forbidden("The widget may not reschedule bookings");
       const newStart = new Date(dateTime);
       if (Number.isNaN(newStart.getTime())) throw badRequest(ErrorCode.INVALID_INPUT, "dateTime must be an ISO 8601 date-time");
-      const [current] = await db.select().from(bookings).where(eq(bookings.id, id));
-      let external: CalcomBooking | null = null;
-      if (deps.calcom && current?.externalUid && current.status === "ACCEPTED" && current.startTime.getTime() !== newStart.getTime()) {
-        if (current.startTime.getTime() - clock.now().getTime() < NOTICE_MS) {
-          throw badRequest(ErrorCode.CANCELLATION_TOO_LATE, "Sessions can only be rescheduled up to 2 hours before they start");
-        }
-        checkNewStart(dateTime);
-        external = await deps.calcom.client.rescheduleBooking(current.externalUid, newStart);
-      }
       const moved = await db
         .transaction(async (txn) => {
           const tx = txn as unknown as Database;
@@ -419,6 +405,9 @@ export function createBookingService(deps: BookingServiceDeps) {
             throw badRequest(ErrorCode.CANCELLATION_TOO_LATE, "Sessions can only be rescheduled up to 2 hours before they start");
           }
           checkNewStart(dateTime);
+          // Cal.com moves it while we hold the row (as for cancel: its webhook echo then finds nothing to do).
+          const external: CalcomBooking | null =
+            deps.calcom && row.externalUid ? await deps.calcom.client.rescheduleBooking(row.externalUid, newStart) : null;
           if (!external) await assertOffered(tx, row.studentProfileId, newStart, id);
           await tx
             .update(bookings)
@@ -530,7 +519,8 @@ export function createBookingService(deps: BookingServiceDeps) {
         const changed = await db.transaction(async (txn) => {
           const tx = txn as unknown as Database;
           const [locked] = await tx.select().from(bookings).where(eq(bookings.id, row.id)).for("update");
-          if (!locked || locked.status !== "ACCEPTED") return false;
+          // Re-checked under the lock: our own change may have committed since the read above.
+          if (!locked || locked.status !== "ACCEPTED" || locked.externalUid !== uid) return false;
           await tx
             .update(bookings)
             .set({ status: "CANCELLED", cancellationReason: sync.reason ?? "Cancelled on Cal.com", cancelledBy: "external", cancelledAt: now, updatedAt: now })
@@ -546,11 +536,12 @@ export function createBookingService(deps: BookingServiceDeps) {
         if (changed) await availability.slotsChanged(row.studentProfileId);
         return changed ? "applied" : "unchanged";
       }
-      await db
+      const applied = await db
         .transaction(async (txn) => {
           const tx = txn as unknown as Database;
           const [locked] = await tx.select().from(bookings).where(eq(bookings.id, row.id)).for("update");
-          if (!locked || locked.status !== "ACCEPTED") return;
+          // Re-checked under the lock: our own reschedule may have moved it to sync.uid since the read above.
+          if (!locked || locked.status !== "ACCEPTED" || locked.externalUid !== uid) return false;
           await tx
             .update(bookings)
             .set({
@@ -563,10 +554,12 @@ export function createBookingService(deps: BookingServiceDeps) {
             .where(eq(bookings.id, row.id));
           await history(tx, { bookingId: row.id, action: "rescheduled", fromStatus: "ACCEPTED", toStatus: "ACCEPTED", oldStartTime: locked.startTime, newStartTime: sync.start, actor });
           await availability.refreshSummary(tx, row.studentProfileId);
+          return true;
         })
         .catch((error) => {
           throw translateConstraint(error);
         });
+      if (!applied) return "unchanged";
       await availability.slotsChanged(row.studentProfileId);
       return "applied";
     },

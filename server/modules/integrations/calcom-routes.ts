@@ -1,8 +1,10 @@
 import { Elysia, t } from "elysia";
+import type { Database } from "../../../db/client.ts";
 import { parseCalcomWebhook, toBookingSync, verifyCalcomSignature, CALCOM_SIGNATURE_HEADER } from "../../integrations/calcom/webhook.ts";
 import { errors, ok, success } from "../../lib/envelope.ts";
 import { AppError, ErrorCode } from "../../lib/errors.ts";
 import type { authPlugin } from "../../plugins/auth.ts";
+import type { AvailabilityService } from "../availability/service.ts";
 import type { BookingService } from "../bookings/service.ts";
 import { ProfileIdParams } from "../students/model.ts";
 import type { CalcomService } from "./calcom-service.ts";
@@ -16,13 +18,19 @@ export function calcomModule(deps: {
   secret: string | undefined;
   bookings: BookingService;
   calcom: CalcomService;
+  /** Mapping or unmapping a mentor changes where their slots come from: summary and cached answers are redone. */
+  availability?: Pick<AvailabilityService, "refreshSummary" | "slotsChanged">;
 }) {
   return new Elysia()
     .use(deps.auth)
     .put(
       "/api/v2/students/:id/calcom",
       async ({ params, body }) => {
-        await deps.calcom.setEventType(params.id, body.eventTypeId);
+        const availability = deps.availability;
+        // A summary Cal.com cannot give right now is left to the ticker; it never blocks the mapping.
+        const refresh = availability && ((tx: Database) => availability.refreshSummary(tx, params.id).catch(() => undefined));
+        await deps.calcom.setEventType(params.id, body.eventTypeId, refresh);
+        await availability?.slotsChanged(params.id);
         return ok({ studentProfileId: params.id, eventTypeId: body.eventTypeId });
       },
       {
