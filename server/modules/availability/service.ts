@@ -22,7 +22,8 @@ export type AvailabilityService = ReturnType<typeof createAvailabilityService>;
 
 /** An outside scheduler that owns some mentors' slots (Cal.com); null means "not this mentor, use the engine". */
 export interface ExternalSlots {
-  slotsFor(studentProfileId: string, from: Date, to: Date): Promise<number[] | null>;
+  /** `executor`: the transaction the caller is in, if any (reads must go through it). */
+  slotsFor(studentProfileId: string, from: Date, to: Date, executor?: Database): Promise<number[] | null>;
 }
 
 export function createAvailabilityService({
@@ -54,7 +55,7 @@ export function createAvailabilityService({
       // The same notice and horizon rules apply whoever computes the slots (Properties 12 and 14).
       const lo = Math.max(from.getTime(), now + MIN_NOTICE_MINUTES * 60_000);
       const hi = Math.min(to.getTime(), now + HORIZON_DAYS * DAY);
-      const offered = lo < hi ? await external.slotsFor(studentProfileId, new Date(lo), new Date(hi)) : [];
+      const offered = lo < hi ? await external.slotsFor(studentProfileId, new Date(lo), new Date(hi), executor) : [];
       if (offered !== null) {
         // A slot starting just before hi ends after it: busy times starting in [hi, hi + slot) overlap it too.
         const busy = await loadBusy(executor, studentProfileId, new Date(lo), new Date(hi + SLOT_MS), excludeBookingId);
