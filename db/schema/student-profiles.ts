@@ -79,7 +79,13 @@ export const studentProfiles = pgTable(
     index("student_profiles_field_university_idx")
       .on(t.field, t.university, t.averageRating.desc().nullsLast(), t.totalRatings.desc(), t.id)
       .where(sql`is_active and is_complete`),
-    index("student_profiles_free_slots_idx").on(t.field, t.freeSlots30d.desc(), t.id).where(sql`is_active and is_complete`),
+    // sort=availability, with and without hasAvailability (free_slots_7d > 0), in the query's exact order.
+    index("student_profiles_free_slots_idx")
+      .on(t.field, t.freeSlots30d.desc(), t.averageRating.desc().nullsLast(), t.totalRatings.desc(), t.id)
+      .where(sql`is_active and is_complete`),
+    index("student_profiles_available_idx")
+      .on(t.field, t.freeSlots30d.desc(), t.averageRating.desc().nullsLast(), t.totalRatings.desc(), t.id)
+      .where(sql`is_active and is_complete and free_slots_7d > 0`),
     index("student_profiles_university_idx").on(t.university).where(sql`is_active and is_complete`),
     check("student_profiles_university_len", sql`${t.university} is null or length(btrim(${t.university})) between 1 and 200`),
     check("student_profiles_degree_len", sql`${t.degree} is null or length(btrim(${t.degree})) between 1 and 200`),

@@ -2,12 +2,17 @@
  * Closed-loop HTTP load generator, run as its own process so it does not share the server's event loop:
  *
  *   bun server/bench/load.ts --url http://127.0.0.1:PORT/path [--url ...] [--duration 5] [--warmup 1]
- *                            [--connections 32] [--token JWT]
+ *                            [--connections 32] [--token JWT] [--post-file bodies.json]
+ *
+ * With --post-file (a JSON array of request bodies), each request is a POST of the next body, every body sent once
+ * (distinct bookings); the run ends when the time is up or the bodies run out.
  *
  * N workers each send a request, read the whole body, record the latency (performance.now()) and send the next one,
  * cycling through the given URLs. Requests completed during the warm-up are not recorded. The result is one JSON
  * line on stdout (see LoadResult). Non-2xx answers and network failures count as errors and are not in the latencies.
  */
+
+import { readFileSync } from "node:fs";
 
 export interface LoadOptions {
   urls: string[];
@@ -15,6 +20,8 @@ export interface LoadOptions {
   warmupSeconds: number;
   connections: number;
   token?: string;
+  /** POST these bodies (each once) instead of GETs. */
+  bodies?: unknown[];
 }
 
 export interface LoadResult {
@@ -65,13 +72,17 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
 
   async function worker() {
     for (;;) {
-      const url = opts.urls[next++ % opts.urls.length] as string;
+      const i = next++;
+      const url = opts.urls[i % opts.urls.length] as string;
+      if (opts.bodies && i >= opts.bodies.length) return;
       const t0 = performance.now();
       if (t0 >= stopAt) return;
       let status: number | "network";
       let body = "";
       try {
-        const res = await fetch(url, { headers });
+        const res = opts.bodies
+          ? await fetch(url, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(opts.bodies[i]) })
+          : await fetch(url, { headers });
         status = res.status;
         if (res.ok) await res.arrayBuffer();
         else body = await res.text();
@@ -124,6 +135,7 @@ function parseArgs(argv: string[]): LoadOptions {
     else if (flag === "--warmup") opts.warmupSeconds = Number(value);
     else if (flag === "--connections") opts.connections = Math.round(positive(flag, value));
     else if (flag === "--token") opts.token = value;
+    else if (flag === "--post-file") opts.bodies = JSON.parse(readFileSync(value, "utf8")) as unknown[];
     else throw new Error(`unknown option ${flag}`);
   }
   if (opts.urls.length === 0) throw new Error("at least one --url is required");

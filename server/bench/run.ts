@@ -1,8 +1,12 @@
 /**
  * Discovery benchmark (`npm run bench`; not a CI test).
  *
- *   bun server/bench/run.ts [--only discovery] [--db pglite,postgres] [--duration 5] [--warmup 1]
- *                           [--connections 32] [--rounds 2] [--no-what-if] [--out server/bench/RESULTS.md]
+ *   bun server/bench/run.ts [--only discovery,scheduling] [--db pglite,postgres] [--duration 5] [--warmup 1]
+ *                           [--connections 32] [--moderate 4] [--rounds 2] [--no-what-if] [--out server/bench/RESULTS.md]
+ *
+ * Suites: "discovery" (below) and "scheduling" (server/bench/scheduling.ts: availability endpoint, discovery with
+ * hasAvailability and free-slot ordering at 10,000 mentors and 300,000 bookings, summary refresh, bookings/s and the
+ * EXCLUDE constraint's share, the slot engine). Both run by default.
  *
  * For each database (PGlite in a temp folder; Postgres at BENCH_DATABASE_URL / DATABASE_URL /
  * postgres://postgres@127.0.0.1:5432/test, in a fresh database `thotis_bench_<pid>` that is dropped afterwards;
@@ -40,15 +44,15 @@ import { type RunningServer, serve } from "../runtime/index.ts";
 import { createStore } from "../store/index.ts";
 import type { LoadResult } from "./load.ts";
 
-const MENTORS = 10_000;
-const FIELD = "LAW";
-const PAGE_SIZE = 20;
+export const MENTORS = 10_000;
+export const FIELD = "LAW";
+export const PAGE_SIZE = 20;
 const TARGET_CACHED_RATIO = 0.4;
 const TARGET_UNCACHED_P95_MS = 15;
-const DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test";
-const SUITES = ["discovery"] as const;
-const DATABASES = ["pglite", "postgres"] as const;
-type DbKind = (typeof DATABASES)[number];
+export const DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test";
+const SUITES = ["discovery", "scheduling"] as const;
+export const DATABASES = ["pglite", "postgres"] as const;
+export type DbKind = (typeof DATABASES)[number];
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const loadScript = fileURLToPath(new URL("./load.ts", import.meta.url));
@@ -114,7 +118,7 @@ const SUBJECTS = [
 // ---------------------------------------------------------------------------------------------------------------------
 // Options
 
-interface Options {
+export interface Options {
   suites: string[];
   databases: DbKind[];
   durationSeconds: number;
@@ -123,6 +127,8 @@ interface Options {
   rounds: number;
   whatIf: boolean;
   out: string;
+  /** Moderate concurrency at which the latency targets are judged (service time plus a little queueing). */
+  moderate: number;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -134,6 +140,7 @@ function parseArgs(argv: string[]): Options {
     connections: 32,
     rounds: 2,
     whatIf: true,
+    moderate: 4,
     out: join(here, "RESULTS.md"),
   };
   for (let i = 0; i < argv.length; i++) {
@@ -168,6 +175,9 @@ function parseArgs(argv: string[]): Options {
       case "--connections":
         opts.connections = Math.round(positive(flag, value));
         break;
+      case "--moderate":
+        opts.moderate = Math.round(positive(flag, value));
+        break;
       case "--rounds":
         opts.rounds = Math.round(positive(flag, value));
         break;
@@ -190,7 +200,7 @@ function positive(flag: string, value: string): number {
 // ---------------------------------------------------------------------------------------------------------------------
 // Databases
 
-interface BenchDatabase {
+export interface BenchDatabase {
   kind: DbKind;
   handle: DatabaseHandle;
   /** Server version string, for the report. */
@@ -202,7 +212,7 @@ interface BenchDatabase {
   dispose(): Promise<void>;
 }
 
-async function openPglite(): Promise<BenchDatabase> {
+export async function openPglite(): Promise<BenchDatabase> {
   const dir = mkdtempSync(join(tmpdir(), "thotis-bench-"));
   const client = await PGlite.create({ dataDir: join(dir, "pglite"), extensions: { btree_gist } });
   const handle = wrapPglite(client);
@@ -221,7 +231,7 @@ async function openPglite(): Promise<BenchDatabase> {
 }
 
 /** A fresh database on the server; undefined (after printing why) when the server can't be reached or used. */
-async function openPostgres(poolSize: number): Promise<BenchDatabase | undefined> {
+export async function openPostgres(poolSize: number): Promise<BenchDatabase | undefined> {
   const url = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || DEFAULT_POSTGRES_URL;
   const shown = redact(url);
   const name = `thotis_bench_${process.pid}`;
@@ -262,7 +272,7 @@ function withDatabase(url: string, name: string): string {
   return u.toString();
 }
 
-function redact(url: string): string {
+export function redact(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = "***";
@@ -272,7 +282,7 @@ function redact(url: string): string {
   }
 }
 
-const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+export const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Seed: 10,000 mentors with complete, active profiles, in three set-based statements.
@@ -366,24 +376,28 @@ async function seedFacts(db: DatabaseHandle["db"]): Promise<SeedFacts> {
  * so EXPLAIN ANALYZE sees the production SQL. Keep the two in step.
  */
 function listingQuery(db: Database, university: string, page: number) {
+  const p = studentProfiles;
   return db
     .select({
-      profile: studentProfiles,
+      id: p.id,
+      userId: p.userId,
       name: users.name,
-      timeZone: users.timeZone,
+      university: p.university,
+      degree: p.degree,
+      field: p.field,
+      currentYear: p.currentYear,
+      bioExcerpt: sql<string>`left(${p.bio}, 150)`,
+      profilePhotoUrl: p.profilePhotoUrl,
+      averageRating: p.averageRating,
+      totalRatings: p.totalRatings,
+      freeSlots7d: p.freeSlots7d,
+      freeSlots30d: p.freeSlots30d,
       total: sql<number>`count(*) over ()`.mapWith(Number),
     })
-    .from(studentProfiles)
-    .innerJoin(users, eq(users.id, studentProfiles.userId))
-    .where(
-      and(
-        eq(studentProfiles.isActive, true),
-        eq(studentProfiles.isComplete, true),
-        eq(studentProfiles.field, FIELD),
-        eq(studentProfiles.university, university),
-      ),
-    )
-    .orderBy(sql`${studentProfiles.averageRating} desc nulls last`, desc(studentProfiles.totalRatings), studentProfiles.id)
+    .from(p)
+    .innerJoin(users, eq(users.id, p.userId))
+    .where(and(sql`${p.isActive} and ${p.isComplete}`, eq(p.field, FIELD), eq(p.university, university)))
+    .orderBy(sql`${p.averageRating} desc nulls last`, sql`${p.totalRatings} desc nulls last`, p.id)
     .limit(PAGE_SIZE)
     .offset((page - 1) * PAGE_SIZE)
     .toSQL();
@@ -401,7 +415,7 @@ async function explainListing(bench: BenchDatabase, university: string): Promise
 // ---------------------------------------------------------------------------------------------------------------------
 // Servers and load
 
-const JWT_SECRET = randomBytes(48).toString("base64url");
+export const JWT_SECRET = randomBytes(48).toString("base64url");
 
 function benchEnv(dataDir: string, cacheEnabled: boolean): Record<string, string> {
   return {
@@ -416,10 +430,11 @@ function benchEnv(dataDir: string, cacheEnabled: boolean): Record<string, string
   };
 }
 
-interface AppServer {
+export interface AppServer {
   url: string;
   token: string;
   cacheStats(): { hits: number; misses: number };
+  services: ReturnType<typeof createApp>["services"];
   stop(): Promise<void>;
 }
 
@@ -427,7 +442,7 @@ export async function startAppServer(db: Database, cacheEnabled: boolean): Promi
   const dataDir = mkdtempSync(join(tmpdir(), "thotis-bench-app-"));
   const config = loadConfig(benchEnv(dataDir, cacheEnabled), { persistSecret: false });
   const store = createStore();
-  const { handle, cache } = createApp({
+  const { handle, cache, services } = createApp({
     config,
     db,
     store,
@@ -441,6 +456,7 @@ export async function startAppServer(db: Database, cacheEnabled: boolean): Promi
     url: `http://127.0.0.1:${server.port}`,
     token,
     cacheStats: () => cache.stats(),
+    services,
     async stop() {
       await server.stop();
       await store.close();
@@ -450,17 +466,18 @@ export async function startAppServer(db: Database, cacheEnabled: boolean): Promi
 }
 
 /** The ceiling: a bare JSON route on a tiny Elysia app, through the same runtime adapter and HTTP stack. */
-function startCeilingServer(): { url: string; server: RunningServer } {
+export function startCeilingServer(): { url: string; server: RunningServer } {
   const app = new Elysia().get("/bare", () => ({ status: "success", data: { ok: true } }));
   const server = serve({ port: 0, hostname: "127.0.0.1", maxRequestBodySize: 65536, fetch: (request) => app.handle(request) });
   return { url: `http://127.0.0.1:${server.port}/bare`, server };
 }
 
-async function runLoadProcess(urls: string[], opts: Options, token?: string): Promise<LoadResult> {
+export async function runLoadProcess(urls: string[], opts: Options, token?: string, extra: string[] = []): Promise<LoadResult> {
   const args = [process.execPath, loadScript, "--duration", String(opts.durationSeconds), "--warmup", String(opts.warmupSeconds)];
   args.push("--connections", String(opts.connections));
   for (const url of urls) args.push("--url", url);
   if (token) args.push("--token", token);
+  args.push(...extra);
   const child = Bun.spawn(args, { stdout: "pipe", stderr: "pipe" });
   const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
   if (code !== 0) throw new Error(`load generator exited with ${code}: ${stderr.trim()}`);
@@ -469,7 +486,7 @@ async function runLoadProcess(urls: string[], opts: Options, token?: string): Pr
 }
 
 /** One request before the load, so a broken route shows as a clear failure rather than a table of errors. */
-async function checkRoute(url: string, token?: string): Promise<{ total: number; profiles: number }> {
+export async function checkRoute(url: string, token?: string): Promise<{ total: number; profiles: number }> {
   const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   const text = await res.text();
   if (!res.ok) throw new Error(`GET ${url} answered ${res.status}: ${text.slice(0, 300)}`);
@@ -480,9 +497,9 @@ async function checkRoute(url: string, token?: string): Promise<{ total: number;
 // ---------------------------------------------------------------------------------------------------------------------
 // Scenarios and report
 
-type Verdict = "PASS" | "MISS" | "-";
+export type Verdict = "PASS" | "MISS" | "-";
 
-interface Row {
+export interface Row {
   scenario: string;
   /** Concurrent connections of the load generator. */
   connections: number;
@@ -505,22 +522,17 @@ interface DbReport {
   university: string;
   uncachedPaths: string[];
   explain?: { sql: string; plan: string };
-  /** The same EXPLAIN after creating SUGGESTED_INDEX in the bench database. */
+  /** The same EXPLAIN with the what-if planner setting (PGlite). */
   explainWhatIf?: { plan: string };
 }
-
-/** The composite index this benchmark recommends; created only in the throwaway bench database for the what-if rows. */
-export const SUGGESTED_INDEX =
-  "create index student_profiles_field_university_idx on student_profiles " +
-  "(field, university, average_rating desc nulls last, total_ratings desc, id) where is_active and is_complete";
 
 /** Suggested planner setting for PGlite (applied in the what-if rows). */
 const PGLITE_RANDOM_PAGE_COST = 1.1;
 
-const label = (kind: DbKind) => (kind === "pglite" ? "PGlite" : "Postgres");
-const fmt = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
+export const label = (kind: DbKind) => (kind === "pglite" ? "PGlite" : "Postgres");
+export const fmt = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
 
-function show(row: Row) {
+export function show(row: Row) {
   const r = row.result;
   console.log(
     `  ${`${row.scenario} [${row.connections}c]`.padEnd(52)} ${fmt(r.rps, 0).padStart(7)} req/s  p50 ${fmt(r.p50, 2).padStart(7)}  ` +
@@ -594,13 +606,15 @@ async function benchDatabase(bench: BenchDatabase, ceilingUrl: string, opts: Opt
     const ratio = (r: LoadResult) => (ceiling.result.rps > 0 ? r.rps / ceiling.result.rps : 0);
     const clean = (r: LoadResult) => r.errors === 0;
     const postgresOnly = bench.kind === "postgres";
+    // The p95 target is judged at the moderate concurrency (opts.moderate connections): with 32 requests in flight on
+    // 2 cores, the closed loop measures the wait for a turn (Little's law: p50 ≈ 32 / req/s), not the listing.
     const uncachedRow = (scenario: string, m: Measured, connections: number, rounds: number, note: string): Row => ({
       scenario,
       connections,
       result: m.result,
       ratio: ratio(m.result),
-      verdict: postgresOnly ? (clean(m.result) && m.result.p95 < TARGET_UNCACHED_P95_MS ? "PASS" : "MISS") : "-",
-      target: postgresOnly ? `p95 < ${TARGET_UNCACHED_P95_MS} ms` : "",
+      verdict: postgresOnly && connections === opts.moderate ? (clean(m.result) && m.result.p95 < TARGET_UNCACHED_P95_MS ? "PASS" : "MISS") : "-",
+      target: postgresOnly ? (connections === opts.moderate ? `p95 < ${TARGET_UNCACHED_P95_MS} ms` : "(judged at " + opts.moderate + " conns)") : "",
       loadAvg: m.loadAvg,
       rounds,
       note,
@@ -624,6 +638,10 @@ async function benchDatabase(bench: BenchDatabase, ceilingUrl: string, opts: Opt
     );
     for (const row of rows) show(row);
 
+    const moderate = await measure(uncachedPaths.map((p) => app(uncached, p)), opts.moderate, uncached.token);
+    rows.push(uncachedRow("by-field, cache off, moderate", moderate, opts.moderate, 1, `${opts.moderate} connections: the target's concurrency`));
+    show(rows.at(-1)!);
+
     // Latency without queueing: one connection, so p95 is the service time rather than the wait for a turn.
     const single = await measure(uncachedPaths.map((p) => app(uncached, p)), 1, uncached.token);
     rows.push(uncachedRow("by-field, cache off, unloaded", single, 1, 1, "one connection: service time, no queueing"));
@@ -637,25 +655,24 @@ async function benchDatabase(bench: BenchDatabase, ceilingUrl: string, opts: Opt
       console.log(`  (EXPLAIN ANALYZE failed: ${errorText(error)})`);
     }
 
-    if (opts.whatIf) {
-      // What-if: the composite index suggested in the report, created in this throwaway database only.
-      await bench.raw(SUGGESTED_INDEX);
-      await bench.raw("analyze student_profiles");
-      // PGlite's planner, with the default random_page_cost of 4, hash-joins all 10,000 users instead of 20-odd
+    // What-if (PGlite only; the composite index it used to suggest is now migration 0003): the planner setting.
+    if (opts.whatIf && bench.kind === "pglite") {
+      // PGlite's planner, with the default random_page_cost of 4, may hash-join all 10,000 users instead of 20-odd
       // primary-key lookups; its pages are local, so the SSD-style 1.1 is the right cost. (PGlite has one session.)
-      if (bench.kind === "pglite") await bench.raw(`set random_page_cost = ${PGLITE_RANDOM_PAGE_COST}`);
+      await bench.raw(`set random_page_cost = ${PGLITE_RANDOM_PAGE_COST}`);
       try {
         explainWhatIf = { plan: (await explainListing(bench, top.university)).plan };
       } catch (error) {
-        console.log(`  (EXPLAIN ANALYZE with the suggested index failed: ${errorText(error)})`);
+        console.log(`  (EXPLAIN ANALYZE with random_page_cost = ${PGLITE_RANDOM_PAGE_COST} failed: ${errorText(error)})`);
       }
+      const whatIf = `random_page_cost = ${PGLITE_RANDOM_PAGE_COST}`;
       const loaded = await measure(uncachedPaths.map((p) => app(uncached, p)), opts.connections, uncached.token);
-      const whatIf = bench.kind === "pglite" ? `the suggested composite index and random_page_cost = ${PGLITE_RANDOM_PAGE_COST}` : "the suggested composite index";
       rows.push(uncachedRow("what-if: cache off", loaded, opts.connections, 1, `with ${whatIf}`));
       show(rows.at(-1)!);
       const one = await measure(uncachedPaths.map((p) => app(uncached, p)), 1, uncached.token);
       rows.push(uncachedRow("what-if: cache off, unloaded", one, 1, 1, `with ${whatIf}, one connection`));
       show(rows.at(-1)!);
+      await bench.raw("reset random_page_cost");
     }
     return { bench, facts, seedSeconds, rows, university: top.university, uncachedPaths, explain, explainWhatIf };
   } finally {
@@ -666,7 +683,7 @@ async function benchDatabase(bench: BenchDatabase, ceilingUrl: string, opts: Opt
 
 const app = (server: AppServer, path: string) => server.url + path;
 
-function table(report: DbReport): string {
+export function table(report: { rows: Row[] }): string {
   const head = "| Scenario | Conns | req/s | p50 (ms) | p95 (ms) | p99 (ms) | Ratio to ceiling | Target | Result | Load avg |";
   const sep = "|---|---:|---:|---:|---:|---:|---:|---|---|---:|";
   const lines = report.rows.map((r) => {
@@ -679,7 +696,7 @@ function table(report: DbReport): string {
   return [head, sep, ...lines].join("\n");
 }
 
-function machine() {
+export function machine() {
   const sh = (cmd: string, args: string[]) => {
     try {
       return execFileSync(cmd, args, { encoding: "utf8" }).trim();
@@ -696,41 +713,53 @@ function machine() {
   };
 }
 
-function renderResults(reports: DbReport[], skipped: string[], opts: Options, started: Date, seconds: number): string {
+/** Hand-written analysis below this marker in RESULTS.md survives a re-run (the tables above it are regenerated). */
+export const ANALYSIS_MARKER = "<!-- analysis: hand-written below this line, kept by run.ts -->";
+
+function header(opts: Options, started: Date, seconds: number): string[] {
   const m = machine();
+  return [
+    "# Benchmark results",
+    "",
+    `Generated by \`npm run bench\` (server/bench/run.ts, suites: ${opts.suites.join(", ")}) on ${started.toISOString().replace("T", " ").slice(0, 16)} UTC; the run took ${Math.round(seconds)} s.`,
+    "",
+    `- Machine: ${m.nproc} cores (\`nproc\`), ${m.cpu}, ${m.memoryGiB} GiB RAM, ${m.os}, shared with other work. Load average at start: ${startLoad.map((x) => x.toFixed(1)).join(" / ")} (1 / 5 / 15 min); each row shows the 1-minute load before it — anything near or above ${m.nproc} means other processes took CPU from the run.`,
+    `- Runtime: Bun ${m.bun}. The load generator (server/bench/load.ts) is a separate Bun process on the same machine, sharing the cores with the server (and with Postgres).`,
+    `- Load: closed loop, ${opts.warmupSeconds} s warm-up then ${opts.durationSeconds} s measured per scenario; latency = request sent → body read. ${opts.connections} connections for throughput; latency targets are judged at ${opts.moderate} connections (with ${opts.connections} in flight on ${m.nproc} cores a closed loop measures queueing: p50 ≈ ${opts.connections} / req/s).`,
+    "",
+  ];
+}
+
+function renderDiscovery(reports: DbReport[], opts: Options): string[] {
   const out: string[] = [
-    "# Discovery benchmark results",
+    "## Discovery listing",
     "",
-    `Generated by \`npm run bench\` (server/bench/run.ts) on ${started.toISOString().replace("T", " ").slice(0, 16)} UTC; the run took ${Math.round(seconds)} s.`,
-    "",
-    `- Machine: ${m.nproc} cores (\`nproc\`), ${m.cpu}, ${m.memoryGiB} GiB RAM, ${m.os}. Load average at start: ${loadavg().map((x) => x.toFixed(1)).join(" / ")} (1 / 5 / 15 min; see the last column for each scenario — anything near or above ${m.nproc} means other processes took CPU from the run).`,
-    `- Runtime: Bun ${m.bun}. The load generator (server/bench/load.ts) is a separate Bun process on the same machine, so it shares the cores with the server (and with Postgres).`,
-    `- Load: closed loop, ${opts.warmupSeconds} s warm-up then ${opts.durationSeconds} s measured per scenario; latency = request sent → body read. Main scenarios run ${opts.rounds} interleaved round(s), best round (by req/s) shown.`,
     `- Data: ${MENTORS.toLocaleString("en")} mentors with complete, active profiles; 10 fields (1,000 each); ${UNIVERSITIES.length} universities drawn with a skew (largest ≈ 10% of a field); ~15% unrated.`,
-    `- Request: \`GET /api/v2/students/by-field/${FIELD}?page=1&pageSize=${PAGE_SIZE}&university=<largest ${FIELD} university>\`, admin bearer token, through the whole app (auth, rate limit, CORS, security headers, request log at level silent, response schema). Cache off: the same route rotated over ${reports[0]?.uncachedPaths.length ?? "several"} URLs (10 universities, pages 1–2).`,
-    `- Ceiling: a bare JSON route on a separate tiny Elysia app served by the same runtime \`serve()\` in the same process.`,
-    `- Targets: cached listing ≥ ${TARGET_CACHED_RATIO * 100}% of the ceiling's req/s; uncached p95 < ${TARGET_UNCACHED_P95_MS} ms on Postgres. "unloaded" rows use one connection (no queueing); "what-if" rows re-run after creating \`${SUGGESTED_INDEX.replace("create index ", "")}\` in the bench database only (on PGlite also \`set random_page_cost = ${PGLITE_RANDOM_PAGE_COST}\`).`,
+    `- Request: \`GET /api/v2/students/by-field/${FIELD}?page=1&pageSize=${PAGE_SIZE}&university=<largest ${FIELD} university>\`, admin bearer token, through the whole app. Cache off: the same route rotated over ${reports[0]?.uncachedPaths.length ?? "several"} URLs (10 universities, pages 1–2). Main rows: ${opts.rounds} interleaved round(s), best by req/s.`,
+    `- Ceiling: a bare JSON route on a tiny Elysia app served by the same runtime \`serve()\` in the same process.`,
+    `- Targets: cached listing ≥ ${TARGET_CACHED_RATIO * 100}% of the ceiling's req/s (at ${opts.connections} connections); uncached p95 < ${TARGET_UNCACHED_P95_MS} ms on Postgres (judged at ${opts.moderate} connections; ${opts.connections} and 1 connection shown too). PGlite "what-if" rows: \`set random_page_cost = ${PGLITE_RANDOM_PAGE_COST}\`.`,
     "",
   ];
   for (const r of reports) {
-    out.push(`## ${label(r.bench.kind)}`, "");
+    out.push(`### ${label(r.bench.kind)}`, "");
     out.push(`${r.bench.version.split(",")[0]} — ${r.bench.location}. Seed + migrations: ${r.seedSeconds.toFixed(1)} s.`, "");
     out.push(table(r), "");
-    const notes = r.rows.filter((x) => x.note).map((x) => `${x.scenario}: ${x.note}`);
+    const notes = r.rows.filter((x) => x.note).map((x) => `${x.scenario} [${x.connections}c]: ${x.note}`);
     if (notes.length) out.push(...notes.map((n) => `- ${n}`), "");
     if (r.explain) {
-      out.push(`EXPLAIN (ANALYZE, BUFFERS) of the listing statement (university = "${r.university}", page 1), warm, current indexes:`, "");
+      out.push(`EXPLAIN (ANALYZE, BUFFERS), listing statement (university = "${r.university}", page 1), warm:`, "");
       out.push("```", r.explain.plan, "```", "");
     }
     if (r.explainWhatIf) {
-      out.push(`The same with the suggested composite index${r.bench.kind === "pglite" ? ` and random_page_cost = ${PGLITE_RANDOM_PAGE_COST}` : ""}:`, "");
+      out.push(`The same with random_page_cost = ${PGLITE_RANDOM_PAGE_COST}:`, "");
       out.push("```", r.explainWhatIf.plan, "```", "");
     }
   }
-  if (reports[0]?.explain) out.push("Listing statement (as built by ProfileService.listProfiles):", "", "```sql", reports[0].explain.sql, "```", "");
-  for (const s of skipped) out.push(`- ${s}`, "");
-  return `${out.join("\n").trimEnd()}\n`;
+  if (reports[0]?.explain) out.push("Listing statement (as built by ProfileService.queryProfiles):", "", "```sql", reports[0].explain.sql, "```", "");
+  return out;
 }
+
+const startLoad = loadavg();
 
 // ---------------------------------------------------------------------------------------------------------------------
 
@@ -752,45 +781,70 @@ async function main() {
   }
   const m = machine();
   console.log(
-    `Discovery benchmark: ${MENTORS} mentors, ${opts.connections} connections, ${opts.warmupSeconds}+${opts.durationSeconds} s per scenario, ` +
+    `Benchmarks (${opts.suites.join(", ")}): ${opts.connections} connections (latency targets at ${opts.moderate}), ${opts.warmupSeconds}+${opts.durationSeconds} s per scenario, ` +
       `${opts.rounds} round(s), ${m.nproc} cores, Bun ${Bun.version}`,
   );
   const busy = loadavg()[0] ?? 0;
   if (busy > Number(m.nproc) * 0.75) {
     console.log(`Note: load average is ${busy.toFixed(1)} on ${m.nproc} cores; other processes will skew the figures.`);
   }
+  const sections: string[][] = [];
+  const missed: string[] = [];
   try {
-    for (const kind of opts.databases) {
-      const bench = kind === "pglite" ? await openPglite() : await openPostgres(poolSize);
-      if (!bench) {
-        skipped.push(`Postgres was skipped (unreachable at ${redact(process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || DEFAULT_POSTGRES_URL)}).`);
-        continue;
+    if (opts.suites.includes("discovery")) {
+      console.log("\n== Discovery listing ==");
+      for (const kind of opts.databases) {
+        const bench = kind === "pglite" ? await openPglite() : await openPostgres(poolSize);
+        if (!bench) {
+          skipped.push(`Postgres was skipped (unreachable at ${redact(process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || DEFAULT_POSTGRES_URL)}).`);
+          continue;
+        }
+        open.push(bench);
+        console.log(`\n${label(kind)} — ${bench.version.split(",")[0]}`);
+        try {
+          reports.push(await benchDatabase(bench, ceiling.url, opts));
+        } finally {
+          await bench.dispose();
+          open.splice(open.indexOf(bench), 1);
+        }
       }
-      open.push(bench);
-      console.log(`\n${label(kind)} — ${bench.version.split(",")[0]}`);
-      try {
-        reports.push(await benchDatabase(bench, ceiling.url, opts));
-      } finally {
-        await bench.dispose();
-        open.splice(open.indexOf(bench), 1);
-      }
+      for (const r of reports) console.log(`\n${label(r.bench.kind)}\n${table(r)}`);
+      if (reports.length) sections.push(renderDiscovery(reports, opts));
+      missed.push(
+        ...reports.flatMap((r) =>
+          r.rows.filter((x) => x.verdict === "MISS" && !x.scenario.startsWith("what-if")).map((x) => `${r.bench.kind}: ${x.scenario} [${x.connections}c]`),
+        ),
+      );
+    }
+    if (opts.suites.includes("scheduling")) {
+      console.log("\n== Scheduling ==");
+      const { runSchedulingSuite } = await import("./scheduling.ts");
+      const result = await runSchedulingSuite({ opts, ceilingUrl: ceiling.url, poolSize, track: (b) => open.push(b), untrack: (b) => open.splice(open.indexOf(b), 1) });
+      sections.push(result.markdown);
+      missed.push(...result.missed);
+      skipped.push(...result.skipped);
     }
   } finally {
     await ceiling.server.stop();
     await cleanup();
   }
 
-  for (const r of reports) console.log(`\n${label(r.bench.kind)}\n${table(r)}`);
   const seconds = (Date.now() - started.getTime()) / 1000;
-  if (reports.length > 0) {
-    writeFileSync(opts.out, renderResults(reports, skipped, opts, started, seconds));
+  if (sections.length > 0) {
+    let tail = "";
+    try {
+      const previous = readFileSync(opts.out, "utf8");
+      const at = previous.indexOf(ANALYSIS_MARKER);
+      if (at >= 0) tail = previous.slice(at);
+    } catch {
+      // no previous report
+    }
+    const body = [...header(opts, started, seconds), ...sections.flat(), ...skipped.map((x) => `- ${x}`), ""].join("\n").trimEnd();
+    writeFileSync(opts.out, `${body}\n\n${tail || `${ANALYSIS_MARKER}\n`}`);
     console.log(`\nWrote ${relative(process.cwd(), opts.out) || opts.out} (${Math.round(seconds)} s)`);
   } else {
     console.log(`\nNothing measured; ${relative(process.cwd(), opts.out) || opts.out} left as it was.`);
   }
-  const missed = reports.flatMap((r) =>
-    r.rows.filter((x) => x.verdict === "MISS" && !x.scenario.startsWith("what-if")).map((x) => `${r.bench.kind}: ${x.scenario} [${x.connections}c]`),
-  );
   if (missed.length) console.log(`Targets missed: ${missed.join("; ")}`);
   // The benchmark reports; a miss doesn't fail the command (not a CI test).
   process.exit(0);

@@ -179,10 +179,14 @@ export function createAvailabilityService({
       query: { start?: string; end?: string; timeZone?: string; rescheduleBookingId?: number },
     ): Promise<AvailabilityResponse> {
       const now = clock.now().getTime();
-      const horizon = now + HORIZON_DAYS * DAY;
+      // The window's far edge on the quarter-hour grid: the engine applies the exact 30-day horizon itself, and a
+      // stable `to` keeps the cache key the same for the whole quarter hour.
+      const horizon = Math.ceil(now / SLOT_MS) * SLOT_MS + HORIZON_DAYS * DAY;
       // Strict RFC 3339 (the route's date-time format also lets through "2026-02-30T10:00Z", rolled over to March 2,
       // and zone-less forms that Date.parse reads in the server's own zone).
-      const from = query.start ? parseInstant(query.start) : now;
+      // Without a start, the window opens at the current quarter hour: slots cannot start before now + 2 h anyway,
+      // and a stable window lets the answer be cached for the whole quarter hour.
+      const from = query.start ? parseInstant(query.start) : Math.floor(now / SLOT_MS) * SLOT_MS;
       const end = query.end ? parseInstant(query.end) : horizon;
       if (from === null || end === null) {
         throw badRequest(ErrorCode.INVALID_INPUT, "start and end must be ISO 8601 date-times with an offset, e.g. 2026-07-01T08:00:00Z");
@@ -274,7 +278,9 @@ export function createAvailabilityService({
           update student_profiles p set
             free_slots_7d = v.s7, free_slots_30d = v.s30, next_free_slot_at = v.next, availability_computed_at = v.at
           from (values ${values}) as v(id, s7, s30, next, at)
-          where p.id = v.id`);
+          where p.id = v.id
+            -- Only rows whose summary moved: rewriting all 10,000 every quarter hour would bloat the table.
+            and (p.free_slots_7d, p.free_slots_30d, p.next_free_slot_at) is distinct from (v.s7, v.s30, v.next)`);
         done += rows.length;
         after = ids[ids.length - 1]!;
         if (schedules.length < batchSize) break;

@@ -15,131 +15,7 @@ import { fixedClock } from "../../lib/clock.ts";
 import { sqlState } from "../../plugins/errors.ts";
 import { startTestApp, type TestApp } from "../../test-support/app.ts";
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
-type Json = any;
-
-const T0 = new Date("2026-06-01T06:00:00.000Z");
-const MIN = 60_000;
-const SLOT = 15 * MIN;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
-/** Tokens outlive any clock move the tests make. */
-const LONG_TTL = 400 * 86_400;
-const RUNS = 100;
-const run = Date.now().toString(36);
-let seq = 0;
-
-const iso = (ms: number) => new Date(ms).toISOString();
-
-interface Ctx {
-  app: TestApp;
-  clock: ReturnType<typeof fixedClock>;
-  admin: string;
-  integrator: string;
-  widget: string;
-}
-
-interface Mentor {
-  userId: number;
-  profileId: string;
-  token: string;
-}
-
-/** One app (real server, fresh database, fixed clock) for the describe block that calls it. */
-function useApp(): Ctx {
-  const ctx = {} as Ctx;
-  beforeAll(async () => {
-    ctx.clock = fixedClock(T0);
-    ctx.app = await startTestApp({ clock: ctx.clock });
-    ctx.admin = await ctx.app.token("admin", { ttlSeconds: LONG_TTL });
-    ctx.integrator = await ctx.app.token("integrator", { ttlSeconds: LONG_TTL });
-    ctx.widget = await ctx.app.token("widget", { ttlSeconds: LONG_TTL });
-  }, 120_000);
-  afterAll(async () => {
-    await ctx.app?.stop();
-  });
-  return ctx;
-}
-
-async function call(ctx: Ctx, path: string, init: RequestInit & { token?: string; json?: unknown } = {}) {
-  const res = await ctx.app.request(path, init);
-  const text = await res.text();
-  const body: Json = text ? JSON.parse(text) : null;
-  return { res, status: res.status, body };
-}
-
-function expectError(r: { status: number; body: Json }, status: number, code?: string) {
-  expect({ status: r.status, code: code === undefined ? undefined : r.body?.error?.code }).toEqual({ status, code });
-  expect(r.body.status).toBe("error");
-}
-
-const validProfile = {
-  university: "Université Paris 1 Panthéon-Sorbonne",
-  degree: "Master en Droit des Affaires",
-  field: "LAW",
-  currentYear: 2,
-  bio: "Passionnée par le droit des affaires et le droit européen. J'ai effectué un stage chez un avocat d'affaires.",
-};
-const allWeek = (start = "08:00", end = "20:00") =>
-  [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, ranges: [{ start, end }] }));
-
-/** A mentor made through the API: user, complete profile, weekly schedule in Europe/Paris. */
-async function createMentor(ctx: Ctx, weekly = allWeek()): Promise<Mentor> {
-  const user = await call(ctx, "/api/v2/users", {
-    method: "POST",
-    token: ctx.admin,
-    json: { email: `mentor.${++seq}.${run}@example.fr`, name: `Mentor ${seq}`, role: "mentor", timeZone: "Europe/Paris" },
-  });
-  expect(user.status).toBe(201);
-  const userId: number = user.body.data.id;
-  const profile = await call(ctx, `/api/v2/students/${userId}/profile`, { method: "POST", token: ctx.admin, json: validProfile });
-  expect(profile.status).toBe(201);
-  const profileId: string = profile.body.data.id;
-  const schedule = await call(ctx, `/api/v2/students/${profileId}/schedule`, {
-    method: "PUT",
-    token: ctx.admin,
-    json: { timeZone: "Europe/Paris", weekly },
-  });
-  expect(schedule.status).toBe(200);
-  const token = await ctx.app.token("mentor", { sub: String(userId), studentProfileId: profileId, ttlSeconds: LONG_TTL });
-  return { userId, profileId, token };
-}
-
-async function listSlots(ctx: Ctx, profileId: string, query: Record<string, string | number> = {}, token = ctx.widget): Promise<string[]> {
-  const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString();
-  const r = await call(ctx, `/api/v2/students/${profileId}/availability${qs ? `?${qs}` : ""}`, { token });
-  expect(r.status).toBe(200);
-  return r.body.data.slots.map((s: { start: string }) => s.start);
-}
-
-const student = (over: Record<string, unknown> = {}) => ({ name: "Lucas Martin", email: "lucas.martin@lycee.fr", ...over });
-const bookBody = (profileId: string, dateTime: string, over: Record<string, unknown> = {}) => ({
-  studentProfileId: profileId,
-  dateTime,
-  prospectiveStudent: student(),
-  ...over,
-});
-
-function book(ctx: Ctx, body: unknown, opts: { token?: string; key?: string } = {}) {
-  const headers: Record<string, string> = {};
-  if (opts.key !== undefined) headers["idempotency-key"] = opts.key;
-  return call(ctx, "/api/v2/bookings", { method: "POST", token: opts.token ?? ctx.widget, json: body, headers });
-}
-
-const getBooking = (ctx: Ctx, id: number, token = ctx.admin) => call(ctx, `/api/v2/bookings/${id}`, { token });
-const cancelBooking = (ctx: Ctx, id: number, token = ctx.admin, json: unknown = { reason: "Empêchement", cancelledBy: "student" }) =>
-  call(ctx, `/api/v2/bookings/${id}`, { method: "DELETE", token, json });
-
-/** Forgets every booking and counter, puts the clock back to T0 and drops cached availability answers. */
-async function reset(ctx: Ctx, mentors: Mentor[]) {
-  const db = ctx.app.database.db;
-  await db.execute(sql`delete from booking_history`);
-  await db.execute(sql`delete from bookings`);
-  await db.execute(sql`delete from idempotency_keys`);
-  await db.execute(sql`update student_profiles set total_sessions = 0, completed_sessions = 0, cancelled_sessions = 0`);
-  ctx.clock.set(T0);
-  for (const m of mentors) await ctx.app.services.availability.slotsChanged(m.profileId);
-}
+import { type Json, T0, MIN, SLOT, HOUR, DAY, LONG_TTL, RUNS, run, iso, type Ctx, type Mentor, useApp, call, expectError, validProfile, createMentor, listSlots, student, bookBody, book, getBooking, cancelBooking, reset } from "./fixtures.ts";
 
 /** A booking row for direct inserts that bypass the service. */
 function directRow(profileId: string, start: number, over: Partial<typeof bookings.$inferInsert> = {}): typeof bookings.$inferInsert {
@@ -326,7 +202,8 @@ describe("booking creation", () => {
       // Feature: thotis-student-mentoring, Property 8: Session Duration Invariant
       const badDuration = fc.oneof(
         fc.integer({ min: -10_000, max: 10_000 }).filter((n) => n !== 15),
-        fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }).filter((n) => n !== 15),
+        // JSON has no -0: it arrives as 0, so compare with what the server can actually receive.
+        fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }).filter((n) => n !== 15).map((n) => (Object.is(n, -0) ? 0 : n)),
       );
       const badEndSeconds = fc.integer({ min: -2 * 86_400, max: 2 * 86_400 }).filter((s) => s !== 15 * 60);
       const attempt = fc.oneof(

@@ -1,4 +1,4 @@
-import { and, eq, gt, type SQL, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../../db/client.ts";
 import { newId } from "../../../db/ids.ts";
 import { type StudentProfile, studentProfiles, users } from "../../../db/schema/index.ts";
@@ -193,13 +193,13 @@ export function createProfileService({ db, cache, clock, publicUrl }: ProfileSer
     if (filters.university) conditions.push(eq(studentProfiles.university, filters.university));
     // Compare with the rating as shown (rounded to one decimal): a mentor displayed 4.0 passes minRating=4.
     if (filters.minRating !== undefined) conditions.push(sql`round(${studentProfiles.averageRating}, 1) >= ${filters.minRating}`);
-    if (filters.hasAvailability) conditions.push(gt(studentProfiles.freeSlots7d, 0));
+    if (filters.hasAvailability) conditions.push(sql`${studentProfiles.freeSlots7d} > 0`);
     const where = and(...conditions);
     const p = studentProfiles;
     // Same order as the indexes (nulls last everywhere), so Postgres reads the page straight from an index.
     const order =
       filters.sort === "availability"
-        ? [sql`${p.freeSlots30d} desc`, sql`${p.averageRating} desc nulls last`, sql`${p.totalRatings} desc nulls last`, p.id]
+        ? [sql`${p.freeSlots30d} desc nulls last`, sql`${p.averageRating} desc nulls last`, sql`${p.totalRatings} desc nulls last`, p.id]
         : [sql`${p.averageRating} desc nulls last`, sql`${p.totalRatings} desc nulls last`, p.id];
     const rows = await db
       .select({

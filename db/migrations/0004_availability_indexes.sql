@@ -1,0 +1,3 @@
+DROP INDEX "student_profiles_free_slots_idx";--> statement-breakpoint
+CREATE INDEX "student_profiles_available_idx" ON "student_profiles" USING btree ("field","free_slots_30d" DESC NULLS LAST,"average_rating" DESC NULLS LAST,"total_ratings" DESC NULLS LAST,"id") WHERE is_active and is_complete and free_slots_7d > 0;--> statement-breakpoint
+CREATE INDEX "student_profiles_free_slots_idx" ON "student_profiles" USING btree ("field","free_slots_30d" DESC NULLS LAST,"average_rating" DESC NULLS LAST,"total_ratings" DESC NULLS LAST,"id") WHERE is_active and is_complete;
