@@ -20,6 +20,7 @@
  * Prints a table per database and writes RESULTS.md next to this file. Targets: cached ≥ 40% of the ceiling's
  * req/s; uncached p95 < 15 ms on Postgres. A miss is reported, not an exit failure.
  */
+import { listingQuery as productionListingQuery } from "../modules/students/service.ts";
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -371,36 +372,9 @@ async function seedFacts(db: DatabaseHandle["db"]): Promise<SeedFacts> {
   };
 }
 
-/**
- * The listing statement, built exactly as ProfileService.queryProfiles builds it (server/modules/students/service.ts),
- * so EXPLAIN ANALYZE sees the production SQL. Keep the two in step.
- */
+/** The production listing statement (server/modules/students/service.ts), so EXPLAIN ANALYZE sees the real SQL. */
 function listingQuery(db: Database, university: string, page: number) {
-  const p = studentProfiles;
-  return db
-    .select({
-      id: p.id,
-      userId: p.userId,
-      name: users.name,
-      university: p.university,
-      degree: p.degree,
-      field: p.field,
-      currentYear: p.currentYear,
-      bioExcerpt: sql<string>`left(${p.bio}, 150)`,
-      profilePhotoUrl: p.profilePhotoUrl,
-      averageRating: p.averageRating,
-      totalRatings: p.totalRatings,
-      freeSlots7d: p.freeSlots7d,
-      freeSlots30d: p.freeSlots30d,
-      total: sql<number>`count(*) over ()`.mapWith(Number),
-    })
-    .from(p)
-    .innerJoin(users, eq(users.id, p.userId))
-    .where(and(sql`${p.isActive} and ${p.isComplete}`, eq(p.field, FIELD), eq(p.university, university)))
-    .orderBy(sql`${p.averageRating} desc nulls last`, sql`${p.totalRatings} desc nulls last`, p.id)
-    .limit(PAGE_SIZE)
-    .offset((page - 1) * PAGE_SIZE)
-    .toSQL();
+  return productionListingQuery(db, { field: FIELD, university, page, pageSize: PAGE_SIZE }).toSQL();
 }
 
 async function explainListing(bench: BenchDatabase, university: string): Promise<{ sql: string; plan: string }> {

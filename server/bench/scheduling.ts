@@ -15,6 +15,7 @@
  * Target: discovery (hasAvailability, sort=availability) p95 < 20 ms uncached on Postgres, judged at --moderate
  * connections (32 shown too).
  */
+import { listingQuery } from "../modules/students/service.ts";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -192,31 +193,7 @@ async function seedScheduling(bench: BenchDatabase): Promise<void> {
 // The discovery statement with hasAvailability and sort=availability, built as ProfileService.queryProfiles builds it.
 
 function availabilityListing(db: Database, page: number) {
-  const p = studentProfiles;
-  return db
-    .select({
-      id: p.id,
-      userId: p.userId,
-      name: users.name,
-      university: p.university,
-      degree: p.degree,
-      field: p.field,
-      currentYear: p.currentYear,
-      bioExcerpt: sql<string>`left(${p.bio}, 150)`,
-      profilePhotoUrl: p.profilePhotoUrl,
-      averageRating: p.averageRating,
-      totalRatings: p.totalRatings,
-      freeSlots7d: p.freeSlots7d,
-      freeSlots30d: p.freeSlots30d,
-      total: sql<number>`count(*) over ()`.mapWith(Number),
-    })
-    .from(p)
-    .innerJoin(users, eq(users.id, p.userId))
-    .where(and(sql`${p.isActive} and ${p.isComplete}`, eq(p.field, FIELD), gt(p.freeSlots7d, 0)))
-    .orderBy(sql`${p.freeSlots30d} desc`, sql`${p.averageRating} desc nulls last`, sql`${p.totalRatings} desc nulls last`, p.id)
-    .limit(PAGE_SIZE)
-    .offset((page - 1) * PAGE_SIZE)
-    .toSQL();
+  return listingQuery(db, { field: FIELD, hasAvailability: true, sort: "availability", page, pageSize: PAGE_SIZE }).toSQL();
 }
 
 async function explain(bench: BenchDatabase, q: { sql: string; params: unknown[] }, analyze = "analyze, buffers"): Promise<string> {

@@ -145,3 +145,13 @@ export function authPlugin(
       }),
     });
 }
+
+/**
+ * Routes about one mentor's private settings (schedule, calendar connection): the mentor themself or an admin.
+ * Mentors are identified by the studentProfileId claim of their token.
+ */
+export function assertSelfOrAdmin(principal: Principal, studentProfileId: string, what: string): void {
+  if (principal.role === "admin") return;
+  if (principal.role === "mentor" && principal.studentProfileId === studentProfileId) return;
+  throw forbidden(`Only the mentor themself or an admin may ${what}`);
+}

@@ -4,95 +4,35 @@
  * same schedule and busy times, visitor zones, start/end clamping, input errors, bookings/cancellations,
  * out-of-office periods and overrides, and that a schedule change is never answered from a stale cache.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { eq, sql } from "drizzle-orm";
 import fc from "fast-check";
 import { bookings, calendarBusy, studentProfiles } from "../../../db/schema/index.ts";
 import { fixedClock } from "../../lib/clock.ts";
 import { computeSlots } from "../../scheduling/engine.ts";
 import type { Interval, Schedule } from "../../scheduling/types.ts";
-import { startTestApp, type TestApp } from "../../test-support/app.ts";
+import { call, createMentor, DAY, HOUR, iso, type Json, LONG_TTL, type Mentor, MIN, SLOT, useTestApp } from "../../test-support/mentors.ts";
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
-type Json = any;
-
-const MIN = 60_000;
-const SLOT = 15 * MIN;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
 const RUNS = 100;
 /** Friday 2026-03-20 09:07:13.500 UTC: not on a quarter hour, between the US (03-08) and EU (03-29) DST switches. */
 const T0 = Date.parse("2026-03-20T09:07:13.500Z");
-const LONG_TTL = 400 * 86_400;
-const run = Date.now().toString(36);
-let seq = 0;
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 const clock = fixedClock(new Date(T0));
-let app: TestApp;
-let admin: string;
-let widget: string;
-let integrator: string;
+const ctx = useTestApp({ clock, ttlSeconds: LONG_TTL });
 
-beforeAll(async () => {
-  app = await startTestApp({ clock });
-  admin = await app.token("admin", { ttlSeconds: LONG_TTL });
-  widget = await app.token("widget", { ttlSeconds: LONG_TTL });
-  integrator = await app.token("integrator", { ttlSeconds: LONG_TTL });
-}, 120_000);
-
-afterAll(async () => {
-  await app?.stop();
-});
-
-async function call(path: string, init: RequestInit & { token?: string; json?: unknown } = {}) {
-  const res = await app.request(path, init);
-  const text = await res.text();
-  const body: Json = text ? JSON.parse(text) : null;
-  return { res, status: res.status, body };
-}
-
-interface Mentor {
-  userId: number;
-  profileId: string;
-  token: string;
-}
-
-const validProfile = {
-  university: "Université Paris 1 Panthéon-Sorbonne",
-  degree: "Master en Droit des Affaires",
-  field: "LAW",
-  currentYear: 2,
-  bio: "Passionnée par le droit des affaires et le droit européen. J'ai effectué un stage chez un avocat d'affaires.",
-};
-
-async function createMentor(timeZone = "Europe/Paris"): Promise<Mentor> {
-  const user = await call("/api/v2/users", {
-    method: "POST",
-    token: admin,
-    json: { email: `availability.${++seq}.${run}@example.fr`, name: `Mentor ${seq}`, role: "mentor", timeZone },
-  });
-  expect(user.status).toBe(201);
-  const userId: number = user.body.data.id;
-  const profile = await call(`/api/v2/students/${userId}/profile`, { method: "POST", token: admin, json: validProfile });
-  expect(profile.status).toBe(201);
-  const profileId: string = profile.body.data.id;
-  const token = await app.token("mentor", { sub: String(userId), studentProfileId: profileId, ttlSeconds: LONG_TTL });
-  return { userId, profileId, token };
-}
+const newMentor = (timeZone?: string): Promise<Mentor> => createMentor(ctx, { emailPrefix: "availability", timeZone });
 
 async function putSchedule(profileId: string, schedule: Partial<Schedule> & { timeZone: string }) {
-  const r = await call(`/api/v2/students/${profileId}/schedule`, { method: "PUT", token: admin, json: schedule });
+  const r = await call(ctx, `/api/v2/students/${profileId}/schedule`, { method: "PUT", token: ctx.admin, json: schedule });
   if (r.status !== 200) throw new Error(`PUT schedule: ${r.status} ${JSON.stringify(r.body)}`);
   return r;
 }
 
-const availability = (profileId: string, query: Record<string, string | number | undefined> = {}, token = widget) => {
+const availability = (profileId: string, query: Record<string, string | number | undefined> = {}, token = ctx.widget) => {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) if (v !== undefined) q.set(k, String(v));
   const qs = q.toString();
-  return call(`/api/v2/students/${profileId}/availability${qs ? `?${qs}` : ""}`, { token });
+  return call(ctx, `/api/v2/students/${profileId}/availability${qs ? `?${qs}` : ""}`, { token });
 };
 
 async function slotStarts(profileId: string, query: Record<string, string | number | undefined> = {}): Promise<number[]> {
@@ -136,7 +76,7 @@ function bookingRow(profileId: string, start: number, status: "ACCEPTED" | "CANC
 }
 
 async function clearBusy(profileId: string) {
-  const db = app.database.db;
+  const db = ctx.app.database.db;
   await db.execute(sql`delete from booking_history where booking_id in (select id from bookings where student_profile_id = ${profileId})`);
   await db.delete(bookings).where(eq(bookings.studentProfileId, profileId));
   await db.delete(calendarBusy).where(eq(calendarBusy.studentProfileId, profileId));
@@ -223,7 +163,7 @@ const busyArb = (now: number): fc.Arbitrary<Busy> => {
 };
 
 async function insertBusy(profileId: string, busy: Busy) {
-  const db = app.database.db;
+  const db = ctx.app.database.db;
   const rows = [...busy.accepted.map((s) => bookingRow(profileId, s)), ...busy.cancelled.map((s) => bookingRow(profileId, s, "CANCELLED"))];
   if (rows.length) await db.insert(bookings).values(rows);
   if (busy.calendar.length) {
@@ -259,7 +199,7 @@ function checkSlotShape(slots: Json[], zone: string) {
 describe("availability against the engine", () => {
   let mentor: Mentor;
   beforeAll(async () => {
-    mentor = await createMentor();
+    mentor = await newMentor();
   }, 60_000);
 
   test(
@@ -330,7 +270,7 @@ describe("availability against the engine", () => {
     expect(await slotStarts(mentor.profileId, { start: iso(slot - HOUR), end: iso(slot + 5 * MIN) })).toContain(slot);
     // Outside calendar busy 10:10-10:20: the 10:00-10:15 slot overlaps it.
     await insertBusy(mentor.profileId, { accepted: [], cancelled: [], calendar: [{ start: slot + 10 * MIN, end: slot + 20 * MIN }] });
-    await app.services.availability.slotsChanged(mentor.profileId);
+    await ctx.app.services.availability.slotsChanged(mentor.profileId);
     const got = await slotStarts(mentor.profileId, { start: iso(slot - HOUR), end: iso(slot + 5 * MIN) });
     expect(got).not.toContain(slot);
     expect(got.map(iso)).toEqual(
@@ -352,24 +292,24 @@ describe("availability against the engine", () => {
     const last = Math.floor((T0 + 30 * DAY) / SLOT) * SLOT;
     expect((await slotStarts(mentor.profileId)).at(-1)).toBe(last);
     await insertBusy(mentor.profileId, { accepted: [], cancelled: [], calendar: [{ start: last + 10 * MIN, end: last + HOUR }] });
-    await app.services.availability.slotsChanged(mentor.profileId);
+    await ctx.app.services.availability.slotsChanged(mentor.profileId);
     const got = await slotStarts(mentor.profileId);
     expect(got).not.toContain(last);
     expect(got.at(-1)).toBe(last - SLOT);
     // The booking check agrees: that slot is not bookable.
-    const booked = await call("/api/v2/bookings", {
+    const booked = await call(ctx, "/api/v2/bookings", {
       method: "POST",
-      token: widget,
+      token: ctx.widget,
       json: { studentProfileId: mentor.profileId, dateTime: iso(last), prospectiveStudent: { name: "Lucas Martin", email: "lucas@lycee.fr" } },
     });
     expect(booked.status).toBe(400);
     // And so do the free-slot summaries, whichever way they are computed.
     const summary = async () =>
-      (await app.database.db.select({ n: studentProfiles.freeSlots30d }).from(studentProfiles).where(eq(studentProfiles.id, mentor.profileId)))[0]!.n;
-    await app.services.availability.refreshAllSummaries();
+      (await ctx.app.database.db.select({ n: studentProfiles.freeSlots30d }).from(studentProfiles).where(eq(studentProfiles.id, mentor.profileId)))[0]!.n;
+    await ctx.app.services.availability.refreshAllSummaries();
     expect(await summary()).toBe(got.length);
-    await app.database.db.update(studentProfiles).set({ freeSlots30d: -1 }).where(eq(studentProfiles.id, mentor.profileId));
-    await app.services.availability.refreshSummary(app.database.db, mentor.profileId);
+    await ctx.app.database.db.update(studentProfiles).set({ freeSlots30d: -1 }).where(eq(studentProfiles.id, mentor.profileId));
+    await ctx.app.services.availability.refreshSummary(ctx.app.database.db, mentor.profileId);
     expect(await summary()).toBe(got.length);
     await clearBusy(mentor.profileId);
   });
@@ -379,7 +319,7 @@ describe("visitor zones", () => {
   let mentor: Mentor;
   beforeAll(async () => {
     clock.set(new Date(T0));
-    mentor = await createMentor();
+    mentor = await newMentor();
     // Weekdays 09:00-10:00 in Paris; the EU switch to summer time (2026-03-29) falls inside the 30 days.
     await putSchedule(mentor.profileId, {
       timeZone: "Europe/Paris",
@@ -454,9 +394,9 @@ describe("visitor zones", () => {
   });
 
   test("who may read: every role; no token 401; unknown profile 404", async () => {
-    const mentorToken = await app.token("mentor", { sub: "1", studentProfileId: "cother", ttlSeconds: LONG_TTL });
-    for (const token of [admin, integrator, widget, mentorToken]) expect((await availability(mentor.profileId, {}, token)).status).toBe(200);
-    expect((await call(`/api/v2/students/${mentor.profileId}/availability`)).status).toBe(401);
+    const mentorToken = await ctx.app.token("mentor", { sub: "1", studentProfileId: "cother", ttlSeconds: LONG_TTL });
+    for (const token of [ctx.admin, ctx.integrator, ctx.widget, mentorToken]) expect((await availability(mentor.profileId, {}, token)).status).toBe(200);
+    expect((await call(ctx, `/api/v2/students/${mentor.profileId}/availability`)).status).toBe(401);
     const ghost = await availability("cdoesnotexist0000000000000");
     expect(ghost.status).toBe(404);
     expect(ghost.body.error.code).toBe("PROFILE_NOT_FOUND");
@@ -476,7 +416,7 @@ describe("start and end clamping", () => {
   const schedule: Schedule = { timeZone: "UTC", weekly: allWeek("00:00", "24:00"), overrides: [], outOfOffice: [] };
   beforeAll(async () => {
     clock.set(new Date(T0));
-    mentor = await createMentor("UTC");
+    mentor = await newMentor("UTC");
     await putSchedule(mentor.profileId, schedule);
   }, 60_000);
 
@@ -562,7 +502,7 @@ describe("what removes slots", () => {
   };
   beforeAll(async () => {
     clock.set(new Date(T0));
-    mentor = await createMentor();
+    mentor = await newMentor();
     await putSchedule(mentor.profileId, base);
   }, 60_000);
 
@@ -572,9 +512,9 @@ describe("what removes slots", () => {
     // Tuesday 2026-03-24 14:30 Paris = 13:30 UTC.
     const slot = Date.parse("2026-03-24T13:30:00Z");
     expect(before).toContain(slot);
-    const created = await call("/api/v2/bookings", {
+    const created = await call(ctx, "/api/v2/bookings", {
       method: "POST",
-      token: widget,
+      token: ctx.widget,
       json: { studentProfileId: mentor.profileId, dateTime: iso(slot), prospectiveStudent: { name: "Lucas Martin", email: "lucas@lycee.fr" } },
     });
     expect(created.status).toBe(201);
@@ -582,9 +522,9 @@ describe("what removes slots", () => {
     expect(during).toEqual(before.filter((s) => s !== slot));
     // Also for a visitor zone and a window around it.
     expect(await slotStarts(mentor.profileId, { timeZone: "America/New_York", start: iso(slot - HOUR), end: iso(slot + HOUR) })).not.toContain(slot);
-    const cancelled = await call(`/api/v2/bookings/${created.body.data.bookingId}`, {
+    const cancelled = await call(ctx, `/api/v2/bookings/${created.body.data.bookingId}`, {
       method: "DELETE",
-      token: admin,
+      token: ctx.admin,
       json: { reason: "Empêchement", cancelledBy: "student" },
     });
     expect(cancelled.status).toBe(200);
@@ -662,7 +602,7 @@ describe("what removes slots", () => {
   test("the summary columns follow the same slots (Property 12 window, booking, cancellation)", async () => {
     clock.set(new Date(T0));
     const readSummary = async () => {
-      const [row] = await app.database.db
+      const [row] = await ctx.app.database.db
         .select({ s7: studentProfiles.freeSlots7d, s30: studentProfiles.freeSlots30d, next: studentProfiles.nextFreeSlotAt })
         .from(studentProfiles)
         .where(eq(studentProfiles.id, mentor.profileId));

@@ -1,18 +1,11 @@
 import { Elysia } from "elysia";
 import { errors, ok, success } from "../../lib/envelope.ts";
-import { forbidden } from "../../lib/errors.ts";
-import type { authPlugin, Principal } from "../../plugins/auth.ts";
+import { assertSelfOrAdmin, type authPlugin } from "../../plugins/auth.ts";
 import { ProfileIdParams } from "../students/model.ts";
 import { AvailabilityQuery, AvailabilityResponse, ScheduleBody, ScheduleResponse } from "./model.ts";
 import type { AvailabilityService } from "./service.ts";
 
 const tags = ["Availability"];
-
-function assertMentorOrAdmin(principal: Principal, profileId: string) {
-  if (principal.role === "admin") return;
-  if (principal.role === "mentor" && principal.studentProfileId === profileId) return;
-  throw forbidden("Only the mentor themself or an admin may see or change this schedule");
-}
 
 export function availabilityModule(deps: {
   auth: ReturnType<typeof authPlugin>;
@@ -26,7 +19,7 @@ export function availabilityModule(deps: {
     .get(
       "/:id/schedule",
       async ({ params, principal }) => {
-        assertMentorOrAdmin(principal, params.id);
+        assertSelfOrAdmin(principal, params.id, "see or change this schedule");
         return ok(await availability.getSchedule(params.id));
       },
       {
@@ -39,7 +32,7 @@ export function availabilityModule(deps: {
     .put(
       "/:id/schedule",
       async ({ params, body, principal }) => {
-        assertMentorOrAdmin(principal, params.id);
+        assertSelfOrAdmin(principal, params.id, "see or change this schedule");
         return ok(await availability.putSchedule(params.id, body));
       },
       {

@@ -3,74 +3,21 @@
  * GET returns, zone and rules, exactly), validation (400 with field-level issues, nothing stored), access control
  * (the mentor themself and admins only) and the unconfigured default.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import fc from "fast-check";
 import { mentorSchedules } from "../../../db/schema/index.ts";
-import { startTestApp, type TestApp } from "../../test-support/app.ts";
-
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
-type Json = any;
+import { call, createMentor, DAY, type Json, type Mentor, useTestApp } from "../../test-support/mentors.ts";
 
 const RUNS = 100;
-const run = Date.now().toString(36);
-let seq = 0;
 
-let app: TestApp;
-let admin: string;
-let integrator: string;
-let widget: string;
+const ctx = useTestApp();
 
-beforeAll(async () => {
-  app = await startTestApp();
-  admin = await app.token("admin");
-  integrator = await app.token("integrator");
-  widget = await app.token("widget");
-}, 120_000);
+const newMentor = (timeZone?: string): Promise<Mentor> => createMentor(ctx, { emailPrefix: "schedule", timeZone });
 
-afterAll(async () => {
-  await app?.stop();
-});
-
-async function call(path: string, init: RequestInit & { token?: string; json?: unknown } = {}) {
-  const res = await app.request(path, init);
-  const text = await res.text();
-  const body: Json = text ? JSON.parse(text) : null;
-  return { res, status: res.status, body };
-}
-
-interface Mentor {
-  userId: number;
-  profileId: string;
-  token: string;
-}
-
-const validProfile = {
-  university: "Université Paris 1 Panthéon-Sorbonne",
-  degree: "Master en Droit des Affaires",
-  field: "LAW",
-  currentYear: 2,
-  bio: "Passionnée par le droit des affaires et le droit européen. J'ai effectué un stage chez un avocat d'affaires.",
-};
-
-async function createMentor(timeZone = "Europe/Paris"): Promise<Mentor> {
-  const user = await call("/api/v2/users", {
-    method: "POST",
-    token: admin,
-    json: { email: `schedule.${++seq}.${run}@example.fr`, name: `Mentor ${seq}`, role: "mentor", timeZone },
-  });
-  expect(user.status).toBe(201);
-  const userId: number = user.body.data.id;
-  const profile = await call(`/api/v2/students/${userId}/profile`, { method: "POST", token: admin, json: validProfile });
-  expect(profile.status).toBe(201);
-  const profileId: string = profile.body.data.id;
-  const token = await app.token("mentor", { sub: String(userId), studentProfileId: profileId });
-  return { userId, profileId, token };
-}
-
-const getSchedule = (profileId: string, token: string | undefined) => call(`/api/v2/students/${profileId}/schedule`, { token });
+const getSchedule = (profileId: string, token: string | undefined) => call(ctx, `/api/v2/students/${profileId}/schedule`, { token });
 const putSchedule = (profileId: string, token: string | undefined, json: unknown) =>
-  call(`/api/v2/students/${profileId}/schedule`, { method: "PUT", token, json });
+  call(ctx, `/api/v2/students/${profileId}/schedule`, { method: "PUT", token, json });
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Generators of valid schedules
@@ -92,7 +39,6 @@ const rangesArb = (max = 4) =>
     })
     .chain((ranges) => fc.shuffledSubarray(ranges, { minLength: ranges.length, maxLength: ranges.length }));
 
-const DAY = 86_400_000;
 const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const dateArb = fc.integer({ min: 0, max: 800 }).map((d) => isoDate(Date.UTC(2026, 0, 1) + d * DAY));
 
@@ -131,7 +77,7 @@ const scheduleArb = fc.record({
 describe("Property 5: Availability Timezone Persistence", () => {
   let mentor: Mentor;
   beforeAll(async () => {
-    mentor = await createMentor();
+    mentor = await newMentor();
   }, 60_000);
 
   test(
@@ -143,7 +89,7 @@ describe("Property 5: Availability Timezone Persistence", () => {
           const body: Record<string, unknown> = { ...schedule };
           if (omitOptional && schedule.overrides.length === 0) delete body.overrides;
           if (omitOptional && schedule.outOfOffice.length === 0) delete body.outOfOffice;
-          const writer = asAdmin ? admin : mentor.token;
+          const writer = asAdmin ? ctx.admin : mentor.token;
           const put = await putSchedule(mentor.profileId, writer, body);
           expect(put.status).toBe(200);
           const expected = {
@@ -156,7 +102,7 @@ describe("Property 5: Availability Timezone Persistence", () => {
           };
           expect(put.body.data).toMatchObject(expected);
           // Read back by both the mentor and an admin: the same, exactly.
-          for (const reader of [mentor.token, admin]) {
+          for (const reader of [mentor.token, ctx.admin]) {
             const got = await getSchedule(mentor.profileId, reader);
             expect(got.status).toBe(200);
             expect(got.body.status).toBe("success");
@@ -171,7 +117,7 @@ describe("Property 5: Availability Timezone Persistence", () => {
             expect(rest.overrides.map((o: Json) => o.date)).toEqual(schedule.overrides.map((o) => o.date));
           }
           // The availability answer names the stored zone as the mentor's.
-          const availability = await call(`/api/v2/students/${mentor.profileId}/availability`, { token: widget });
+          const availability = await call(ctx, `/api/v2/students/${mentor.profileId}/availability`, { token: ctx.widget });
           expect(availability.status).toBe(200);
           expect(availability.body.data.mentorTimeZone).toBe(schedule.timeZone);
           expect(availability.body.data.timeZone).toBe(schedule.timeZone);
@@ -185,7 +131,7 @@ describe("Property 5: Availability Timezone Persistence", () => {
   test("every IANA zone the runtime knows is accepted and kept as spelled", async () => {
     // Not a sample: all of them, one PUT/GET each.
     for (const timeZone of zones) {
-      const put = await putSchedule(mentor.profileId, admin, { timeZone, weekly: [{ weekday: 3, ranges: [{ start: "09:00", end: "10:00" }] }] });
+      const put = await putSchedule(mentor.profileId, ctx.admin, { timeZone, weekly: [{ weekday: 3, ranges: [{ start: "09:00", end: "10:00" }] }] });
       expect({ timeZone, status: put.status }).toEqual({ timeZone, status: 200 });
       const got = await getSchedule(mentor.profileId, mentor.token);
       expect(got.body.data.timeZone).toBe(timeZone);
@@ -207,10 +153,10 @@ describe("schedule validation through the API", () => {
   let stored: Json;
 
   beforeAll(async () => {
-    mentor = await createMentor();
+    mentor = await newMentor();
     const put = await putSchedule(mentor.profileId, mentor.token, good);
     expect(put.status).toBe(200);
-    stored = (await getSchedule(mentor.profileId, admin)).body.data;
+    stored = (await getSchedule(mentor.profileId, ctx.admin)).body.data;
   }, 60_000);
 
   /** The invalid schedule is refused with 400, names the field(s), and leaves the stored schedule untouched. */
@@ -230,7 +176,7 @@ describe("schedule validation through the API", () => {
       const hit = issues.some((i) => (typeof f === "string" ? i.field === f : f.test(i.field)));
       if (!hit) throw new Error(`no issue for ${String(f)} in ${JSON.stringify(issues)}`);
     }
-    const after = await getSchedule(mentor.profileId, admin);
+    const after = await getSchedule(mentor.profileId, ctx.admin);
     expect(after.body.data).toEqual(stored);
     return issues;
   }
@@ -259,7 +205,7 @@ describe("schedule validation through the API", () => {
     expect(r.status).toBe(200);
     // Back to the reference schedule for the other cases.
     expect((await putSchedule(mentor.profileId, mentor.token, good)).status).toBe(200);
-    stored = (await getSchedule(mentor.profileId, admin)).body.data;
+    stored = (await getSchedule(mentor.profileId, ctx.admin)).body.data;
   });
 
   test('a zone that is not an IANA zone ("Mars/Olympus", offsets, blanks)', async () => {
@@ -334,10 +280,10 @@ describe("schedule validation through the API", () => {
   });
 
   test("a refused schedule is never stored for a mentor who had none", async () => {
-    const fresh = await createMentor("Asia/Tokyo");
+    const fresh = await newMentor("Asia/Tokyo");
     const r = await putSchedule(fresh.profileId, fresh.token, { timeZone: "Mars/Olympus", weekly: [] });
     expect(r.status).toBe(400);
-    const rows = await app.database.db.select().from(mentorSchedules).where(eq(mentorSchedules.studentProfileId, fresh.profileId));
+    const rows = await ctx.app.database.db.select().from(mentorSchedules).where(eq(mentorSchedules.studentProfileId, fresh.profileId));
     expect(rows).toEqual([]);
     const got = await getSchedule(fresh.profileId, fresh.token);
     expect(got.body.data.configured).toBe(false);
@@ -351,24 +297,24 @@ describe("schedule access control", () => {
   const body = { timeZone: "America/Montreal", weekly: [{ weekday: 2, ranges: [{ start: "16:00", end: "18:00" }] }] };
 
   beforeAll(async () => {
-    mentor = await createMentor();
-    other = await createMentor();
+    mentor = await newMentor();
+    other = await newMentor();
   }, 60_000);
 
   test("the mentor themself and admins may GET and PUT", async () => {
     expect((await putSchedule(mentor.profileId, mentor.token, body)).status).toBe(200);
     expect((await getSchedule(mentor.profileId, mentor.token)).status).toBe(200);
-    const byAdmin = await putSchedule(mentor.profileId, admin, { ...body, timeZone: "Europe/Lisbon" });
+    const byAdmin = await putSchedule(mentor.profileId, ctx.admin, { ...body, timeZone: "Europe/Lisbon" });
     expect(byAdmin.status).toBe(200);
-    const got = await getSchedule(mentor.profileId, admin);
+    const got = await getSchedule(mentor.profileId, ctx.admin);
     expect(got.status).toBe(200);
     expect(got.body.data.timeZone).toBe("Europe/Lisbon");
   });
 
   test("another mentor, integrators and the widget get 403; no token 401; nothing changes", async () => {
-    const before = (await getSchedule(mentor.profileId, admin)).body.data;
-    const noProfileClaim = await app.token("mentor", { sub: String(mentor.userId) });
-    for (const token of [other.token, integrator, widget, noProfileClaim]) {
+    const before = (await getSchedule(mentor.profileId, ctx.admin)).body.data;
+    const noProfileClaim = await ctx.app.token("mentor", { sub: String(mentor.userId) });
+    for (const token of [other.token, ctx.integrator, ctx.widget, noProfileClaim]) {
       const get = await getSchedule(mentor.profileId, token);
       expect(get.status).toBe(403);
       expect(get.body.error.code).toBe("INSUFFICIENT_PERMISSIONS");
@@ -376,7 +322,7 @@ describe("schedule access control", () => {
       expect(put.status).toBe(403);
       expect(put.body.error.code).toBe("INSUFFICIENT_PERMISSIONS");
     }
-    for (const token of [undefined, "not-a-jwt", `${admin}x`]) {
+    for (const token of [undefined, "not-a-jwt", `${ctx.admin}x`]) {
       const get = await getSchedule(mentor.profileId, token);
       expect(get.status).toBe(401);
       const put = await putSchedule(mentor.profileId, token, body);
@@ -385,21 +331,21 @@ describe("schedule access control", () => {
     // A mentor with a valid body for another profile: still 403 (the check is not only about the body).
     const cross = await putSchedule(mentor.profileId, other.token, body);
     expect(cross.status).toBe(403);
-    expect((await getSchedule(mentor.profileId, admin)).body.data).toEqual(before);
+    expect((await getSchedule(mentor.profileId, ctx.admin)).body.data).toEqual(before);
   });
 
   test("unknown profile: 404 for admins (and for a mentor token naming it)", async () => {
     const ghost = "cdoesnotexist0000000000000";
-    const get = await getSchedule(ghost, admin);
+    const get = await getSchedule(ghost, ctx.admin);
     expect(get.status).toBe(404);
     expect(get.body.error.code).toBe("PROFILE_NOT_FOUND");
-    const put = await putSchedule(ghost, admin, body);
+    const put = await putSchedule(ghost, ctx.admin, body);
     expect(put.status).toBe(404);
     expect(put.body.error.code).toBe("PROFILE_NOT_FOUND");
-    const ghostMentor = await app.token("mentor", { sub: "999999", studentProfileId: ghost });
+    const ghostMentor = await ctx.app.token("mentor", { sub: "999999", studentProfileId: ghost });
     expect((await getSchedule(ghost, ghostMentor)).status).toBe(404);
     expect((await putSchedule(ghost, ghostMentor, body)).status).toBe(404);
-    const rows = await app.database.db.select().from(mentorSchedules).where(eq(mentorSchedules.studentProfileId, ghost));
+    const rows = await ctx.app.database.db.select().from(mentorSchedules).where(eq(mentorSchedules.studentProfileId, ghost));
     expect(rows).toEqual([]);
   });
 });
@@ -407,8 +353,8 @@ describe("schedule access control", () => {
 describe("before any schedule is saved", () => {
   test("GET gives configured=false, empty rules and the user's zone", async () => {
     for (const zone of ["America/Sao_Paulo", "Asia/Kathmandu", "Europe/Paris"]) {
-      const mentor = await createMentor(zone);
-      for (const token of [mentor.token, admin]) {
+      const mentor = await newMentor(zone);
+      for (const token of [mentor.token, ctx.admin]) {
         const got = await getSchedule(mentor.profileId, token);
         expect(got.status).toBe(200);
         expect(got.body).toEqual({
@@ -417,7 +363,7 @@ describe("before any schedule is saved", () => {
         });
       }
       // No slots without a schedule.
-      const availability = await call(`/api/v2/students/${mentor.profileId}/availability`, { token: widget });
+      const availability = await call(ctx, `/api/v2/students/${mentor.profileId}/availability`, { token: ctx.widget });
       expect(availability.status).toBe(200);
       expect(availability.body.data.slots).toEqual([]);
       expect(availability.body.data.mentorTimeZone).toBe(zone);

@@ -15,21 +15,11 @@ import { loadCalcomContract } from "../../integrations/calcom/contract.ts";
 import { type CalcomStandIn, type StandInEventType, startCalcomStandIn, type WebhookTarget } from "../../integrations/calcom/stand-in.ts";
 import { signCalcomPayload } from "../../integrations/calcom/webhook.ts";
 import { fixedClock } from "../../lib/clock.ts";
-import { startTestApp, type TestApp } from "../../test-support/app.ts";
-
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
-type Json = any;
+import { call, createMentor, DAY, expectErrorCode as expectError, HOUR, type Json, LONG_TTL, listSlots, type Mentor, MIN, run, SLOT, useTestApp } from "../../test-support/mentors.ts";
 
 const T0 = new Date("2026-06-01T06:00:00.000Z"); // a Monday
-const MIN = 60_000;
-const SLOT = 15 * MIN;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
-const LONG_TTL = 400 * 86_400;
 const API_KEY = "cal_test_thotis_e2e_0123456789abcdef";
 const WEBHOOK_SECRET = "whsec_thotis_calcom_e2e_0123456789";
-const run = Date.now().toString(36);
-let seq = 0;
 
 const EVENT_TYPE: StandInEventType = {
   id: 9100,
@@ -49,92 +39,47 @@ const at = (d: number, hhmm: string) => {
 
 const clock = fixedClock(T0);
 let standIn: CalcomStandIn;
-let app: TestApp;
-let admin: string;
-let widget: string;
 let target: WebhookTarget;
 /** Our own Cal.com client, acting as someone else using Cal.com directly (its requests are contract-checked too). */
 let direct: CalcomClient;
-let mentor: { userId: number; profileId: string; token: string };
+let mentor: Mentor;
 
 beforeAll(async () => {
   const contract = await loadCalcomContract();
   // The spec is kept beside the repository (shared/calcom/openapi-v2.json); the contract checks below need it.
   expect(contract).not.toBeNull();
   standIn = await startCalcomStandIn({ apiKey: API_KEY, eventTypes: [EVENT_TYPE], contract, now: () => clock.now() });
-  app = await startTestApp({
-    clock,
-    env: {
-      SCHEDULING_BACKEND: "calcom",
-      CALCOM_API_URL: standIn.url,
-      CALCOM_API_KEY: API_KEY,
-      CALCOM_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      RUN_TICKER: "false",
-    },
-  });
-  target = { url: `${app.baseUrl}/webhooks/calcom`, secret: WEBHOOK_SECRET };
-  admin = await app.token("admin", { ttlSeconds: LONG_TTL });
-  widget = await app.token("widget", { ttlSeconds: LONG_TTL });
+}, 120_000);
+
+const ctx = useTestApp({
+  clock,
+  ttlSeconds: LONG_TTL,
+  env: () => ({
+    SCHEDULING_BACKEND: "calcom",
+    CALCOM_API_URL: standIn.url,
+    CALCOM_API_KEY: API_KEY,
+    CALCOM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    RUN_TICKER: "false",
+  }),
+});
+
+beforeAll(async () => {
+  target = { url: `${ctx.app.baseUrl}/webhooks/calcom`, secret: WEBHOOK_SECRET };
   direct = createCalcomClient({ baseUrl: standIn.url, apiKey: API_KEY });
   // The Cal.com mentor every test below books with (the first test checks the mapping route itself).
-  mentor = await createMentor();
+  mentor = await newMentor();
   expect((await mapTo(mentor.profileId, EVENT_TYPE.id)).status).toBe(200);
 }, 120_000);
 
 afterAll(async () => {
-  await app?.stop();
   await standIn?.stop();
 });
 
-async function call(path: string, init: RequestInit & { token?: string; json?: unknown } = {}) {
-  const res = await app.request(path, init);
-  const text = await res.text();
-  let body: Json = null;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    body = text;
-  }
-  return { status: res.status, body };
-}
-
-function expectError(r: { status: number; body: Json }, status: number, code?: string) {
-  expect({ status: r.status, code: code === undefined ? undefined : r.body?.error?.code }).toEqual({ status, code });
-}
-
-const validProfile = {
-  university: "Université Paris 1 Panthéon-Sorbonne",
-  degree: "Master en Droit des Affaires",
-  field: "LAW",
-  currentYear: 2,
-  bio: "Passionnée par le droit des affaires et le droit européen. J'ai effectué un stage chez un avocat d'affaires.",
-};
-
 /** A mentor made through the API: user and complete profile, no schedule. */
-async function createMentor() {
-  const user = await call("/api/v2/users", {
-    method: "POST",
-    token: admin,
-    json: { email: `calcom.mentor.${++seq}.${run}@example.fr`, name: `Mentor ${seq}`, role: "mentor", timeZone: "Europe/Paris" },
-  });
-  expect(user.status).toBe(201);
-  const userId: number = user.body.data.id;
-  const profile = await call(`/api/v2/students/${userId}/profile`, { method: "POST", token: admin, json: validProfile });
-  expect(profile.status).toBe(201);
-  const profileId: string = profile.body.data.id;
-  const token = await app.token("mentor", { sub: String(userId), studentProfileId: profileId, ttlSeconds: LONG_TTL });
-  return { userId, profileId, token };
-}
+const newMentor = () => createMentor(ctx, { emailPrefix: "calcom.mentor" });
 
-const mapTo = (profileId: string, eventTypeId: number | null, token = admin) =>
-  call(`/api/v2/students/${profileId}/calcom`, { method: "PUT", token, json: { eventTypeId } });
-
-async function listSlots(profileId: string, query: Record<string, string> = {}): Promise<string[]> {
-  const qs = new URLSearchParams(query).toString();
-  const r = await call(`/api/v2/students/${profileId}/availability${qs ? `?${qs}` : ""}`, { token: widget });
-  expect(r.status).toBe(200);
-  return r.body.data.slots.map((s: { start: string }) => s.start);
-}
+const mapTo = (profileId: string, eventTypeId: number | null, token = ctx.admin) =>
+  call(ctx, `/api/v2/students/${profileId}/calcom`, { method: "PUT", token, json: { eventTypeId } });
 
 const question = "Comment se passe la première année de droit ?";
 const bookBody = (profileId: string, dateTime: string) => ({
@@ -144,21 +89,21 @@ const bookBody = (profileId: string, dateTime: string) => ({
 });
 
 async function book(profileId: string, dateTime: string, key?: string) {
-  return call("/api/v2/bookings", {
+  return call(ctx, "/api/v2/bookings", {
     method: "POST",
-    token: admin,
+    token: ctx.admin,
     json: bookBody(profileId, dateTime),
     headers: key ? { "idempotency-key": key } : undefined,
   });
 }
 
 async function row(bookingId: number) {
-  const [r] = await app.database.db.select().from(bookings).where(eq(bookings.id, bookingId));
+  const [r] = await ctx.app.database.db.select().from(bookings).where(eq(bookings.id, bookingId));
   return r!;
 }
 
 async function counters(profileId: string) {
-  const [p] = await app.database.db
+  const [p] = await ctx.app.database.db
     .select({
       total: studentProfiles.totalSessions,
       cancelled: studentProfiles.cancelledSessions,
@@ -170,23 +115,23 @@ async function counters(profileId: string) {
   return p!;
 }
 
-const bookingCount = async () => (await app.database.db.select({ id: bookings.id }).from(bookings)).length;
+const bookingCount = async () => (await ctx.app.database.db.select({ id: bookings.id }).from(bookings)).length;
 
 /** POSTs a raw body to our webhook receiver, signed with `secret` (or with the given header, or none). */
 function postWebhook(body: string, signature: string | null | undefined = signCalcomPayload(body, WEBHOOK_SECRET)) {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (signature !== null && signature !== undefined) headers["x-cal-signature-256"] = signature;
-  return call("/webhooks/calcom", { method: "POST", headers, body });
+  return call(ctx, "/webhooks/calcom", { method: "POST", headers, body });
 }
 
 describe("Cal.com backend through our HTTP API", () => {
   test("PUT /students/:id/calcom maps a mentor: admin only, unknown profile 404, null unmaps", async () => {
-    const m = await createMentor();
+    const m = await newMentor();
 
     expectError(await mapTo(m.profileId, EVENT_TYPE.id, m.token), 403);
-    expectError(await mapTo(m.profileId, EVENT_TYPE.id, widget), 403);
-    expectError(await mapTo(m.profileId, EVENT_TYPE.id, await app.token("integrator")), 403);
-    expectError(await call(`/api/v2/students/${m.profileId}/calcom`, { method: "PUT", json: { eventTypeId: EVENT_TYPE.id } }), 401);
+    expectError(await mapTo(m.profileId, EVENT_TYPE.id, ctx.widget), 403);
+    expectError(await mapTo(m.profileId, EVENT_TYPE.id, await ctx.app.token("integrator")), 403);
+    expectError(await call(ctx, `/api/v2/students/${m.profileId}/calcom`, { method: "PUT", json: { eventTypeId: EVENT_TYPE.id } }), 401);
     expectError(await mapTo("c000000000000000000000000", EVENT_TYPE.id), 404, "PROFILE_NOT_FOUND");
     expect((await mapTo(m.profileId, 0)).status).toBe(400);
     expect((await counters(m.profileId)).eventTypeId).toBeNull();
@@ -195,7 +140,7 @@ describe("Cal.com backend through our HTTP API", () => {
     expect(mapped.status).toBe(200);
     expect(mapped.body.data).toEqual({ studentProfileId: m.profileId, eventTypeId: EVENT_TYPE.id });
     expect(await counters(m.profileId)).toMatchObject({ eventTypeId: EVENT_TYPE.id, free30d: 30 * 40 }); // summary from Cal.com
-    expect((await listSlots(m.profileId, { start: at(3, "09:00"), end: at(3, "09:30") })).length).toBe(2);
+    expect((await listSlots(ctx, m.profileId, { start: at(3, "09:00"), end: at(3, "09:30") })).length).toBe(2);
 
     // null hands the mentor back to the native engine.
     const unmapped = await mapTo(m.profileId, null);
@@ -203,13 +148,13 @@ describe("Cal.com backend through our HTTP API", () => {
     expect(unmapped.body.data).toEqual({ studentProfileId: m.profileId, eventTypeId: null });
     expect(await counters(m.profileId)).toMatchObject({ eventTypeId: null, free30d: 0 });
     const before = standIn.requests.length;
-    expect(await listSlots(m.profileId, { start: at(3, "09:00"), end: at(3, "09:30") })).toEqual([]); // no schedule; Cal.com is not asked
+    expect(await listSlots(ctx, m.profileId, { start: at(3, "09:00"), end: at(3, "09:30") })).toEqual([]); // no schedule; Cal.com is not asked
     expect(standIn.requests.length).toBe(before);
   }, 120_000);
 
   test("availability comes from Cal.com, never less than 2 h nor more than 30 days ahead", async () => {
     const before = standIn.requests.length;
-    const slots = await listSlots(mentor.profileId);
+    const slots = await listSlots(ctx, mentor.profileId);
     const asked = standIn.requests.slice(before).filter((r) => r.path === "/v2/slots");
     expect(asked.length).toBeGreaterThan(0);
     expect(asked[0]!.query.eventTypeId).toBe(String(EVENT_TYPE.id));
@@ -228,10 +173,10 @@ describe("Cal.com backend through our HTTP API", () => {
     expect(slots[0]).toBe(at(0, "08:00")); // exactly now + 2 h
 
     // A window reaching before now + 2 h and past the horizon is clipped the same way.
-    const wide = await listSlots(mentor.profileId, { start: at(-1, "00:00"), end: at(40, "00:00") });
+    const wide = await listSlots(ctx, mentor.profileId, { start: at(-1, "00:00"), end: at(40, "00:00") });
     expect(wide).toEqual(expected);
     // A narrow window: just what Cal.com offers in it.
-    expect(await listSlots(mentor.profileId, { start: at(3, "09:00"), end: at(3, "10:00") })).toEqual([
+    expect(await listSlots(ctx, mentor.profileId, { start: at(3, "09:00"), end: at(3, "10:00") })).toEqual([
       at(3, "09:00"),
       at(3, "09:15"),
       at(3, "09:30"),
@@ -240,7 +185,7 @@ describe("Cal.com backend through our HTTP API", () => {
     // Later in the day: the 2-hour notice moves with the clock.
     clock.set(at(0, "07:10"));
     try {
-      expect((await listSlots(mentor.profileId, { end: at(0, "10:00") }))[0]).toBe(at(0, "09:15"));
+      expect((await listSlots(ctx, mentor.profileId, { end: at(0, "10:00") }))[0]).toBe(at(0, "09:15"));
     } finally {
       clock.set(T0);
     }
@@ -274,15 +219,15 @@ describe("Cal.com backend through our HTTP API", () => {
     expect(stored.question).toBe(question);
 
     expect((await counters(mentor.profileId)).total).toBe(total + 1);
-    const profile = await call(`/api/v2/students/${mentor.profileId}`, { token: widget });
+    const profile = await call(ctx, `/api/v2/students/${mentor.profileId}`, { token: ctx.widget });
     expect(profile.body.data.totalSessions).toBe(total + 1);
 
     // The slot is gone from the mentor's availability.
-    const slots = await listSlots(mentor.profileId, { start: at(1, "09:30"), end: at(1, "10:30") });
+    const slots = await listSlots(ctx, mentor.profileId, { start: at(1, "09:30"), end: at(1, "10:30") });
     expect(slots).toEqual([at(1, "09:30"), at(1, "09:45"), at(1, "10:15")]);
 
     // GET shows the stored booking.
-    const got = await call(`/api/v2/bookings/${data.bookingId}`, { token: admin });
+    const got = await call(ctx, `/api/v2/bookings/${data.bookingId}`, { token: ctx.admin });
     expect(got.status).toBe(200);
     expect(got.body.data).toMatchObject({ status: "ACCEPTED", meetingProvider: "calcom", meetingUrl: onCal.location, startTime: start });
   }, 120_000);
@@ -308,7 +253,7 @@ describe("Cal.com backend through our HTTP API", () => {
     expect((await counters(mentor.profileId)).total).toBe(total);
     expect(standIn.bookings.get(theirs.uid)!.status).toBe("accepted");
     // Availability no longer offers it either (Cal.com does not).
-    expect(await listSlots(mentor.profileId, { start: at(2, "11:00"), end: at(2, "11:15") })).toEqual([]);
+    expect(await listSlots(ctx, mentor.profileId, { start: at(2, "11:00"), end: at(2, "11:15") })).toEqual([]);
     // The Idempotency-Key was not spent on the failure: the same key works for another slot.
     const again = await book(mentor.profileId, at(2, "11:15"), key);
     expect(again.status).toBe(201);
@@ -322,17 +267,17 @@ describe("Cal.com backend through our HTTP API", () => {
     const uid = (await row(id)).externalUid!;
     const { cancelled } = await counters(mentor.profileId);
 
-    const r = await call(`/api/v2/bookings/${id}`, { method: "DELETE", token: admin, json: { reason: "Empêchement", cancelledBy: "student" } });
+    const r = await call(ctx, `/api/v2/bookings/${id}`, { method: "DELETE", token: ctx.admin, json: { reason: "Empêchement", cancelledBy: "student" } });
     expect(r.status).toBe(200);
     expect(r.body.data).toMatchObject({ status: "CANCELLED", cancellationReason: "Empêchement", cancelledBy: "student" });
     const onCal = standIn.bookings.get(uid)!;
     expect(onCal.status).toBe("cancelled");
     expect(onCal.cancellationReason).toBe("Empêchement");
     expect((await counters(mentor.profileId)).cancelled).toBe(cancelled + 1);
-    expect(await listSlots(mentor.profileId, { start, end: new Date(Date.parse(start) + SLOT).toISOString() })).toEqual([start]);
+    expect(await listSlots(ctx, mentor.profileId, { start, end: new Date(Date.parse(start) + SLOT).toISOString() })).toEqual([start]);
 
     // Cancelling twice is harmless, here and on Cal.com.
-    const twice = await call(`/api/v2/bookings/${id}`, { method: "DELETE", token: admin, json: { reason: "Encore", cancelledBy: "student" } });
+    const twice = await call(ctx, `/api/v2/bookings/${id}`, { method: "DELETE", token: ctx.admin, json: { reason: "Encore", cancelledBy: "student" } });
     expect(twice.status).toBe(200);
     expect(twice.body.data.status).toBe("CANCELLED");
     expect((await counters(mentor.profileId)).cancelled).toBe(cancelled + 1);
@@ -349,10 +294,10 @@ describe("Cal.com backend through our HTTP API", () => {
     const { total, cancelled } = await counters(mentor.profileId);
 
     // Availability for the move offers the booking's own slot.
-    const offered = await listSlots(mentor.profileId, { start: from, end: at(4, "09:15"), rescheduleBookingId: String(id) });
+    const offered = await listSlots(ctx, mentor.profileId, { start: from, end: at(4, "09:15"), rescheduleBookingId: String(id) });
     expect(offered).toEqual([from]);
 
-    const r = await call(`/api/v2/bookings/${id}/reschedule`, { method: "PATCH", token: admin, json: { dateTime: to } });
+    const r = await call(ctx, `/api/v2/bookings/${id}/reschedule`, { method: "PATCH", token: ctx.admin, json: { dateTime: to } });
     expect(r.status).toBe(200);
     expect(r.body.data.booking).toMatchObject({ startTime: to, status: "ACCEPTED" });
     expect(r.body.data.meetingProvider).toBe("calcom");
@@ -371,8 +316,8 @@ describe("Cal.com backend through our HTTP API", () => {
     expect(old.rescheduledToUid).toBe(stored.externalUid!);
     // A move is not a cancellation nor a new session.
     expect(await counters(mentor.profileId)).toMatchObject({ total, cancelled });
-    expect(await listSlots(mentor.profileId, { start: from, end: at(4, "09:15") })).toEqual([from]);
-    expect(await listSlots(mentor.profileId, { start: to, end: at(4, "15:45") })).toEqual([]);
+    expect(await listSlots(ctx, mentor.profileId, { start: from, end: at(4, "09:15") })).toEqual([from]);
+    expect(await listSlots(ctx, mentor.profileId, { start: to, end: at(4, "15:45") })).toEqual([]);
 
     // A time Cal.com has taken: 409, our copy stays.
     await direct.createBooking({
@@ -381,7 +326,7 @@ describe("Cal.com backend through our HTTP API", () => {
       attendee: { name: "Someone Else", email: "someone@example.org", timeZone: "UTC" },
       thotisBookingId: "outside-2",
     });
-    const blocked = await call(`/api/v2/bookings/${id}/reschedule`, { method: "PATCH", token: admin, json: { dateTime: at(4, "16:00") } });
+    const blocked = await call(ctx, `/api/v2/bookings/${id}/reschedule`, { method: "PATCH", token: ctx.admin, json: { dateTime: at(4, "16:00") } });
     expectError(blocked, 409, "BOOKING_CONFLICT");
     expect((await row(id)).startTime.toISOString()).toBe(to);
     expect((await row(id)).externalUid).toBe(stored.externalUid);
@@ -405,7 +350,7 @@ describe("Cal.com backend through our HTTP API", () => {
       expect(after.cancelledBy).toBe("external");
       expect(after.cancellationReason).toBe("Le mentor est malade");
       expect(await counters(mentor.profileId)).toMatchObject({ total, cancelled: cancelled + 1 });
-      const view = await call(`/api/v2/bookings/${id}`, { token: admin });
+      const view = await call(ctx, `/api/v2/bookings/${id}`, { token: ctx.admin });
       expect(view.body.data.status).toBe("CANCELLED");
       expect(view.body.data.history.at(-1)).toMatchObject({ action: "cancelled", actor: "calcom:webhook" });
 
@@ -417,7 +362,7 @@ describe("Cal.com backend through our HTTP API", () => {
       expect(await counters(mentor.profileId)).toMatchObject({ total, cancelled: cancelled + 1 });
       expect((await row(id)).updatedAt.getTime()).toBe(after.updatedAt.getTime());
       // The slot is free again.
-      expect(await listSlots(mentor.profileId, { start: at(5, "10:00"), end: at(5, "10:15") })).toEqual([at(5, "10:00")]);
+      expect(await listSlots(ctx, mentor.profileId, { start: at(5, "10:00"), end: at(5, "10:15") })).toEqual([at(5, "10:00")]);
     }, 120_000);
 
     test("BOOKING_RESCHEDULED moves our copy to the new time and uid", async () => {
@@ -438,7 +383,7 @@ describe("Cal.com backend through our HTTP API", () => {
       expect(after.externalUid).toBe(moved.uid);
       expect(after.meetingUrl).toBe(moved.meetingUrl!);
       expect(await counters(mentor.profileId)).toMatchObject({ total, cancelled });
-      const view = await call(`/api/v2/bookings/${id}`, { token: admin });
+      const view = await call(ctx, `/api/v2/bookings/${id}`, { token: ctx.admin });
       expect(view.body.data.history.at(-1)).toMatchObject({ action: "rescheduled", oldStartTime: at(6, "10:00"), newStartTime: at(6, "13:45"), actor: "calcom:webhook" });
 
       // Delivered again: already applied.
@@ -447,11 +392,11 @@ describe("Cal.com backend through our HTTP API", () => {
       expect(replay.body.data).toEqual({ outcome: "unchanged" });
       expect((await row(id)).updatedAt.getTime()).toBe(after.updatedAt.getTime());
       // Our slots follow: the old time is free, the new one taken.
-      expect(await listSlots(mentor.profileId, { start: at(6, "10:00"), end: at(6, "10:15") })).toEqual([at(6, "10:00")]);
-      expect(await listSlots(mentor.profileId, { start: at(6, "13:45"), end: at(6, "14:00") })).toEqual([]);
+      expect(await listSlots(ctx, mentor.profileId, { start: at(6, "10:00"), end: at(6, "10:15") })).toEqual([at(6, "10:00")]);
+      expect(await listSlots(ctx, mentor.profileId, { start: at(6, "13:45"), end: at(6, "14:00") })).toEqual([]);
 
       // And our API keeps working on the moved booking: cancelling reaches the new uid on Cal.com.
-      const del = await call(`/api/v2/bookings/${id}`, { method: "DELETE", token: admin, json: { reason: "Plus besoin", cancelledBy: "student" } });
+      const del = await call(ctx, `/api/v2/bookings/${id}`, { method: "DELETE", token: ctx.admin, json: { reason: "Plus besoin", cancelledBy: "student" } });
       expect(del.status).toBe(200);
       expect(standIn.bookings.get(moved.uid)!.status).toBe("cancelled");
     }, 120_000);
@@ -550,9 +495,9 @@ describe("Cal.com backend through our HTTP API", () => {
         expect([a.status, b.status]).toEqual([201, 201]);
         const idA: number = a.body.data.bookingId;
         const idB: number = b.body.data.bookingId;
-        const moved = await call(`/api/v2/bookings/${idA}/reschedule`, { method: "PATCH", token: admin, json: { dateTime: at(10, "12:00") } });
+        const moved = await call(ctx, `/api/v2/bookings/${idA}/reschedule`, { method: "PATCH", token: ctx.admin, json: { dateTime: at(10, "12:00") } });
         expect(moved.status).toBe(200);
-        const del = await call(`/api/v2/bookings/${idB}`, { method: "DELETE", token: admin, json: { reason: "Empêchement", cancelledBy: "student" } });
+        const del = await call(ctx, `/api/v2/bookings/${idB}`, { method: "DELETE", token: ctx.admin, json: { reason: "Empêchement", cancelledBy: "student" } });
         expect(del.status).toBe(200);
         expect(del.body.data).toMatchObject({ status: "CANCELLED", cancelledBy: "student", cancellationReason: "Empêchement" });
         await standIn.settle();
@@ -571,12 +516,12 @@ describe("Cal.com backend through our HTTP API", () => {
         expect(rowB.cancelledBy).toBe("student");
         expect(await counters(mentor.profileId)).toMatchObject({ total: total + 2, cancelled: cancelled + 1 });
         // Our own changes stay ours: one history entry each, by the admin who made them, not by the webhook.
-        const historyA = (await call(`/api/v2/bookings/${idA}`, { token: admin })).body.data.history;
+        const historyA = (await call(ctx, `/api/v2/bookings/${idA}`, { token: ctx.admin })).body.data.history;
         expect(historyA.map((h: Json) => [h.action, h.actor])).toEqual([
           ["created", "admin:test-admin"],
           ["rescheduled", "admin:test-admin"],
         ]);
-        const historyB = (await call(`/api/v2/bookings/${idB}`, { token: admin })).body.data.history;
+        const historyB = (await call(ctx, `/api/v2/bookings/${idB}`, { token: ctx.admin })).body.data.history;
         expect(historyB.map((h: Json) => [h.action, h.actor])).toEqual([
           ["created", "admin:test-admin"],
           ["cancelled", "admin:test-admin"],
@@ -590,18 +535,18 @@ describe("Cal.com backend through our HTTP API", () => {
   });
 
   test("a mentor without an event type mapping stays on the native engine", async () => {
-    const native = await createMentor();
+    const native = await newMentor();
     // Mondays and Tuesdays 10:00-11:00 Paris time (08:00-09:00 UTC in June).
-    const schedule = await call(`/api/v2/students/${native.profileId}/schedule`, {
+    const schedule = await call(ctx, `/api/v2/students/${native.profileId}/schedule`, {
       method: "PUT",
-      token: admin,
+      token: ctx.admin,
       json: { timeZone: "Europe/Paris", weekly: [1, 2].map((weekday) => ({ weekday, ranges: [{ start: "10:00", end: "11:00" }] })) },
     });
     expect(schedule.status).toBe(200);
     const requests = standIn.requests.length;
     const calBookings = standIn.bookings.size;
 
-    const slots = await listSlots(native.profileId, { end: at(7, "23:59") });
+    const slots = await listSlots(ctx, native.profileId, { end: at(7, "23:59") });
     // Monday 1 June 08:00 UTC is exactly now + 2 h; then Tuesday 2, Monday 8 June.
     const expected = [0, 1, 7].flatMap((d) => ["08:00", "08:15", "08:30", "08:45"].map((t) => at(d, t)));
     expect(slots).toEqual(expected);
@@ -614,10 +559,10 @@ describe("Cal.com backend through our HTTP API", () => {
     // A slot the engine does not offer is refused by the engine, not Cal.com.
     expectError(await book(native.profileId, at(1, "12:00")), 400, "SLOT_NOT_AVAILABLE");
     expectError(await book(native.profileId, at(1, "08:30")), 409, "BOOKING_CONFLICT");
-    const moved = await call(`/api/v2/bookings/${r.body.data.bookingId}/reschedule`, { method: "PATCH", token: admin, json: { dateTime: at(1, "08:45") } });
+    const moved = await call(ctx, `/api/v2/bookings/${r.body.data.bookingId}/reschedule`, { method: "PATCH", token: ctx.admin, json: { dateTime: at(1, "08:45") } });
     expect(moved.status).toBe(200);
     expect(moved.body.data.meetingProvider).toBe("jitsi");
-    const del = await call(`/api/v2/bookings/${r.body.data.bookingId}`, { method: "DELETE", token: admin, json: { reason: "Oups", cancelledBy: "mentor" } });
+    const del = await call(ctx, `/api/v2/bookings/${r.body.data.bookingId}`, { method: "DELETE", token: ctx.admin, json: { reason: "Oups", cancelledBy: "mentor" } });
     expect(del.status).toBe(200);
 
     // Cal.com was never involved.

@@ -1,17 +1,11 @@
 import { Elysia, t } from "elysia";
 import { errors, ok, success } from "../../lib/envelope.ts";
-import { AppError, ErrorCode, forbidden } from "../../lib/errors.ts";
-import type { authPlugin, Principal } from "../../plugins/auth.ts";
+import { AppError, ErrorCode } from "../../lib/errors.ts";
+import { assertSelfOrAdmin, type authPlugin } from "../../plugins/auth.ts";
 import { ProfileIdParams } from "../students/model.ts";
 import type { GoogleService } from "./google-service.ts";
 
 const tags = ["Integrations"];
-
-function assertMentorOrAdmin(principal: Principal, profileId: string) {
-  if (principal.role === "admin") return;
-  if (principal.role === "mentor" && principal.studentProfileId === profileId) return;
-  throw forbidden("Only the mentor themself or an admin may manage this calendar connection");
-}
 
 const GoogleStatus = t.Object({
   connected: t.Boolean(),
@@ -35,7 +29,7 @@ export function integrationsModule(deps: { auth: ReturnType<typeof authPlugin>; 
     .get(
       "/api/v2/students/:id/google",
       async ({ params, principal }) => {
-        assertMentorOrAdmin(principal, params.id);
+        assertSelfOrAdmin(principal, params.id, "manage this calendar connection");
         return ok(await google.status(params.id));
       },
       {
@@ -48,7 +42,7 @@ export function integrationsModule(deps: { auth: ReturnType<typeof authPlugin>; 
     .post(
       "/api/v2/students/:id/google/connect",
       async ({ params, principal }) => {
-        assertMentorOrAdmin(principal, params.id);
+        assertSelfOrAdmin(principal, params.id, "manage this calendar connection");
         return ok({ consentUrl: await google.consentUrl(params.id) });
       },
       {
@@ -65,7 +59,7 @@ export function integrationsModule(deps: { auth: ReturnType<typeof authPlugin>; 
     .delete(
       "/api/v2/students/:id/google",
       async ({ params, principal }) => {
-        assertMentorOrAdmin(principal, params.id);
+        assertSelfOrAdmin(principal, params.id, "manage this calendar connection");
         await google.disconnect(params.id);
         return ok(await google.status(params.id));
       },

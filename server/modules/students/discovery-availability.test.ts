@@ -11,7 +11,7 @@
  * Random populations (3-8 mentors a run) are written straight into the database, then summarised with
  * refreshAllSummaries(); the oracle is computeSlots called on the same schedules and busy times.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { eq, sql } from "drizzle-orm";
 import fc from "fast-check";
 import { newId } from "../../../db/ids.ts";
@@ -21,45 +21,15 @@ import { fixedClock } from "../../lib/clock.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { computeSlots } from "../../scheduling/engine.ts";
 import type { Interval, Schedule } from "../../scheduling/types.ts";
-import { startTestApp, type TestApp } from "../../test-support/app.ts";
+import { call, createMentor, DAY, HOUR, iso, type Json, LONG_TTL, MIN, run, SLOT, useTestApp, validProfile } from "../../test-support/mentors.ts";
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
-type Json = any;
-
-const MIN = 60_000;
-const SLOT = 15 * MIN;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
 const RUNS = 100;
 /** Monday 2026-05-04 07:23:00 UTC (09:23 in Paris). */
 const T0 = Date.parse("2026-05-04T07:23:00.000Z");
-const LONG_TTL = 400 * 86_400;
-const run = Date.now().toString(36);
 let seq = 0;
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
 const clock = fixedClock(new Date(T0));
-let app: TestApp;
-let admin: string;
-let widget: string;
-
-beforeAll(async () => {
-  app = await startTestApp({ clock });
-  admin = await app.token("admin", { ttlSeconds: LONG_TTL });
-  widget = await app.token("widget", { ttlSeconds: LONG_TTL });
-}, 120_000);
-
-afterAll(async () => {
-  await app?.stop();
-});
-
-async function call(path: string, init: RequestInit & { token?: string; json?: unknown } = {}) {
-  const res = await app.request(path, init);
-  const text = await res.text();
-  const body: Json = text ? JSON.parse(text) : null;
-  return { res, status: res.status, body };
-}
+const ctx = useTestApp({ clock, ttlSeconds: LONG_TTL });
 
 const query = (params: Record<string, string | number | boolean | undefined>) => {
   const q = new URLSearchParams();
@@ -76,21 +46,21 @@ interface Listed {
   averageRating: number | null;
 }
 
-async function search(params: Record<string, string | number | boolean | undefined>, token = widget) {
-  const r = await call(`/api/v2/students/search?${query({ pageSize: 100, ...params })}`, { token });
+async function search(params: Record<string, string | number | boolean | undefined>, token = ctx.widget) {
+  const r = await call(ctx, `/api/v2/students/search?${query({ pageSize: 100, ...params })}`, { token });
   if (r.status !== 200) throw new Error(`search ${JSON.stringify(params)}: ${r.status} ${JSON.stringify(r.body)}`);
   expect(r.body.data.total).toBe(r.body.data.profiles.length);
   return r.body.data.profiles as Listed[];
 }
 
 async function byField(field: string, params: Record<string, string | number | boolean | undefined>) {
-  const r = await call(`/api/v2/students/by-field/${field}?${query({ pageSize: 100, ...params })}`, { token: widget });
+  const r = await call(ctx, `/api/v2/students/by-field/${field}?${query({ pageSize: 100, ...params })}`, { token: ctx.widget });
   if (r.status !== 200) throw new Error(`by-field ${field} ${JSON.stringify(params)}: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body.data.profiles as Listed[];
 }
 
 async function reset() {
-  const db = app.database.db;
+  const db = ctx.app.database.db;
   await db.execute(sql`delete from booking_history`);
   await db.delete(bookings);
   await db.delete(calendarBusy);
@@ -241,7 +211,7 @@ const populationArb = fc
 async function seed(now: number, population: MentorSeed[]): Promise<Seeded[]> {
   await reset();
   clock.set(new Date(now));
-  const db = app.database.db;
+  const db = ctx.app.database.db;
   const created = await db
     .insert(users)
     .values(population.map((_, i) => ({ email: `avail.${++seq}.${i}.${run}@example.fr`, name: `Mentor ${seq}.${i}` })))
@@ -290,7 +260,7 @@ async function seed(now: number, population: MentorSeed[]): Promise<Seeded[]> {
   const busyRows = rows.flatMap((m) => m.calendar.map((b) => ({ studentProfileId: m.id, startTime: new Date(b.start), endTime: new Date(b.end) })));
   if (busyRows.length) await db.insert(calendarBusy).values(busyRows);
   // The periodic refresh summarises everyone (and tells the list cache).
-  await app.services.availability.refreshAllSummaries();
+  await ctx.app.services.availability.refreshAllSummaries();
   return rows;
 }
 
@@ -349,7 +319,7 @@ describe("discovery on the free-slot summary", () => {
             expect(sortIds(f.map((p) => p.id))).toEqual(sortIds(rows.filter((m) => m.field === field && expected.includes(m.id)).map((m) => m.id)));
           }
           // The summary columns themselves, next slot included.
-          const stored = await app.database.db
+          const stored = await ctx.app.database.db
             .select({ id: studentProfiles.id, s7: studentProfiles.freeSlots7d, s30: studentProfiles.freeSlots30d, next: studentProfiles.nextFreeSlotAt })
             .from(studentProfiles);
           for (const s of stored) {
@@ -394,7 +364,7 @@ describe("discovery on the free-slot summary", () => {
           // A total order: pages put together give the same list, without overlaps.
           const paged: Listed[] = [];
           for (let page = 1; page <= Math.ceil(sorted.length / pageSize) + 1; page++) {
-            const r = await call(`/api/v2/students/search?${query({ sort: "availability", page, pageSize })}`, { token: widget });
+            const r = await call(ctx, `/api/v2/students/search?${query({ sort: "availability", page, pageSize })}`, { token: ctx.widget });
             expect(r.status).toBe(200);
             expect(r.body.data.total).toBe(sorted.length);
             paged.push(...r.body.data.profiles);
@@ -464,28 +434,16 @@ describe("discovery on the free-slot summary", () => {
 // The summary moves with bookings, schedules and time
 // ---------------------------------------------------------------------------------------------------------------------
 
-const validProfile = {
-  university: "Université Paris 1",
-  degree: "Master en Droit des Affaires",
-  field: "LAW",
-  currentYear: 2,
-  bio: "Passionnée par le droit des affaires et le droit européen. J'ai effectué un stage chez un avocat d'affaires.",
-};
-
+/** A mentor made through the API, who then PUTs their own schedule. */
 async function apiMentor(schedule: Partial<Schedule> & { timeZone: string }) {
-  const user = await call("/api/v2/users", {
-    method: "POST",
-    token: admin,
-    json: { email: `api.${++seq}.${run}@example.fr`, name: `Mentor ${seq}`, role: "mentor", timeZone: schedule.timeZone },
+  const m = await createMentor(ctx, {
+    emailPrefix: "api",
+    timeZone: schedule.timeZone,
+    profile: { ...validProfile, university: "Université Paris 1" },
+    schedule,
+    scheduleAs: "mentor",
   });
-  expect(user.status).toBe(201);
-  const profile = await call(`/api/v2/students/${user.body.data.id}/profile`, { method: "POST", token: admin, json: validProfile });
-  expect(profile.status).toBe(201);
-  const id: string = profile.body.data.id;
-  const token = await app.token("mentor", { sub: String(user.body.data.id), studentProfileId: id, ttlSeconds: LONG_TTL });
-  const put = await call(`/api/v2/students/${id}/schedule`, { method: "PUT", token, json: schedule });
-  expect(put.status).toBe(200);
-  return { id, token };
+  return { id: m.profileId, token: m.token };
 }
 
 async function summaryOf(id: string): Promise<{ hasAvailability: boolean; freeSlotCount: number } | undefined> {
@@ -508,9 +466,9 @@ describe("the summary follows bookings, schedules and time", () => {
     // Warm the list caches, then book.
     await search({ sort: "availability" });
     await byField("LAW", { hasAvailability: true });
-    const booked = await call("/api/v2/bookings", {
+    const booked = await call(ctx, "/api/v2/bookings", {
       method: "POST",
-      token: widget,
+      token: ctx.widget,
       json: { studentProfileId: mentor.id, dateTime: iso(only), prospectiveStudent: { name: "Lucas Martin", email: "lucas@lycee.fr" } },
     });
     expect(booked.status).toBe(201);
@@ -521,23 +479,23 @@ describe("the summary follows bookings, schedules and time", () => {
     // The other mentor's count is untouched.
     expect((await summaryOf(other.id))!.freeSlotCount).toBe(4 * 4);
     // Cancelled: available again, immediately.
-    const cancelled = await call(`/api/v2/bookings/${booked.body.data.bookingId}`, {
+    const cancelled = await call(ctx, `/api/v2/bookings/${booked.body.data.bookingId}`, {
       method: "DELETE",
-      token: admin,
+      token: ctx.admin,
       json: { reason: "Empêchement", cancelledBy: "student" },
     });
     expect(cancelled.status).toBe(200);
     expect(await summaryOf(mentor.id)).toEqual({ hasAvailability: true, freeSlotCount: 1 });
     expect(sortIds(await availableIds())).toEqual(sortIds([mentor.id, other.id]));
     // Rescheduling a booking of the other mentor moves one slot: the count stays, the 7-day flag follows.
-    const b = await call("/api/v2/bookings", {
+    const b = await call(ctx, "/api/v2/bookings", {
       method: "POST",
-      token: widget,
+      token: ctx.widget,
       json: { studentProfileId: other.id, dateTime: "2026-05-07T08:00:00Z", prospectiveStudent: { name: "Léa", email: "lea@lycee.fr" } },
     });
     expect(b.status).toBe(201);
     expect((await summaryOf(other.id))!.freeSlotCount).toBe(4 * 4 - 1);
-    const moved = await call(`/api/v2/bookings/${b.body.data.bookingId}/reschedule`, { method: "PATCH", token: admin, json: { dateTime: "2026-05-14T08:15:00Z" } });
+    const moved = await call(ctx, `/api/v2/bookings/${b.body.data.bookingId}/reschedule`, { method: "PATCH", token: ctx.admin, json: { dateTime: "2026-05-14T08:15:00Z" } });
     expect(moved.status).toBe(200);
     expect((await summaryOf(other.id))!.freeSlotCount).toBe(4 * 4 - 1);
   });
@@ -549,7 +507,7 @@ describe("the summary follows bookings, schedules and time", () => {
     expect(await summaryOf(mentor.id)).toEqual({ hasAvailability: false, freeSlotCount: 0 });
     expect(await availableIds()).toEqual([]);
     const put = async (schedule: Schedule) => {
-      const r = await call(`/api/v2/students/${mentor.id}/schedule`, { method: "PUT", token: mentor.token, json: schedule });
+      const r = await call(ctx, `/api/v2/students/${mentor.id}/schedule`, { method: "PUT", token: mentor.token, json: schedule });
       expect(r.status).toBe(200);
       const slots = computeSlots({ schedule, now: T0, from: T0, to: Infinity, busy: [] });
       expect(await summaryOf(mentor.id)).toEqual({ hasAvailability: slots.some((s) => s < T0 + 7 * DAY), freeSlotCount: slots.length });
@@ -587,12 +545,12 @@ describe("the summary follows bookings, schedules and time", () => {
 
     // 1 h 30 later the 10:30 UTC slot is less than 2 hours ahead.
     clock.advance(90 * MIN);
-    const refreshed = await app.services.availability.refreshAllSummaries();
+    const refreshed = await ctx.app.services.availability.refreshAllSummaries();
     expect(refreshed).toBe(2);
     expect(await summaryOf(soon.id)).toEqual({ hasAvailability: false, freeSlotCount: 1 });
     expect(await availableIds()).toEqual([]);
     // The availability endpoint agrees.
-    const slots = await call(`/api/v2/students/${soon.id}/availability`, { token: widget });
+    const slots = await call(ctx, `/api/v2/students/${soon.id}/availability`, { token: ctx.widget });
     expect(slots.body.data.slots.map((s: Json) => s.start)).toEqual(["2026-05-16T10:30:00.000Z"]);
 
     // Six days later the 7-day window reaches both mentors' slots; the ticker's refresh says so.
@@ -603,8 +561,8 @@ describe("the summary follows bookings, schedules and time", () => {
       logger,
       intervalMs: 3_600_000,
       tasks: {
-        completeEnded: () => app.services.bookings.completeEnded(),
-        refreshAllSummaries: () => app.services.availability.refreshAllSummaries(),
+        completeEnded: () => ctx.app.services.bookings.completeEnded(),
+        refreshAllSummaries: () => ctx.app.services.availability.refreshAllSummaries(),
       },
     });
     try {
@@ -631,8 +589,8 @@ describe("the summary follows bookings, schedules and time", () => {
     clock.set(new Date(T0));
     const mentor = await apiMentor({ timeZone: "UTC", weekly: [{ weekday: 3, ranges: [{ start: "09:00", end: "10:00" }] }] });
     expect((await summaryOf(mentor.id))!.freeSlotCount).toBe(4 * 4);
-    await app.database.db.delete(mentorSchedules).where(eq(mentorSchedules.studentProfileId, mentor.id));
-    await app.services.availability.refreshAllSummaries();
+    await ctx.app.database.db.delete(mentorSchedules).where(eq(mentorSchedules.studentProfileId, mentor.id));
+    await ctx.app.services.availability.refreshAllSummaries();
     expect(await summaryOf(mentor.id)).toEqual({ hasAvailability: false, freeSlotCount: 0 });
   });
 
@@ -651,8 +609,8 @@ describe("the summary follows bookings, schedules and time", () => {
     }));
     const rows = await seed(now, population);
     // Scramble the stored counts, then refresh 2 at a time.
-    await app.database.db.update(studentProfiles).set({ freeSlots7d: 999, freeSlots30d: 999 });
-    expect(await app.services.availability.refreshAllSummaries(2)).toBe(7);
+    await ctx.app.database.db.update(studentProfiles).set({ freeSlots7d: 999, freeSlots30d: 999 });
+    expect(await ctx.app.services.availability.refreshAllSummaries(2)).toBe(7);
     const all = await search({ sort: "availability" });
     for (const p of all) {
       const t = oracle(rows.find((m) => m.id === p.id)!, now);

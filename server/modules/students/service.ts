@@ -23,17 +23,6 @@ export interface ProfileServiceDeps {
 
 export type ProfileService = ReturnType<typeof createProfileService>;
 
-/** First `max` Unicode code points; never splits a surrogate pair (Property 10). */
-export function bioExcerpt(bio: string, max = 150): string {
-  let out = "";
-  let count = 0;
-  for (const ch of bio) {
-    if (count++ === max) break;
-    out += ch;
-  }
-  return out;
-}
-
 export const roundRating = (value: number | null): number | null => (value === null ? null : Math.round(value * 10) / 10);
 
 const profileColumns = {
@@ -187,49 +176,13 @@ export function createProfileService({ db, cache, clock, publicUrl }: ProfileSer
   };
 
   async function queryProfiles(filters: ListFilters): Promise<ProfileList> {
-    // A literal (not a bound `true`) so a prepared plan can still use the partial indexes `where is_active and is_complete`.
-    const conditions: SQL[] = [sql`${studentProfiles.isActive} and ${studentProfiles.isComplete}`];
-    if (filters.field) conditions.push(eq(studentProfiles.field, filters.field));
-    if (filters.university) conditions.push(eq(studentProfiles.university, filters.university));
-    // Compare with the rating as shown (rounded to one decimal): a mentor displayed 4.0 passes minRating=4.
-    if (filters.minRating !== undefined) conditions.push(sql`round(${studentProfiles.averageRating}, 1) >= ${filters.minRating}`);
-    if (filters.hasAvailability) conditions.push(sql`${studentProfiles.freeSlots7d} > 0`);
-    const where = and(...conditions);
-    const p = studentProfiles;
-    // Same order as the indexes (nulls last everywhere), so Postgres reads the page straight from an index.
-    const order =
-      filters.sort === "availability"
-        ? [sql`${p.freeSlots30d} desc nulls last`, sql`${p.averageRating} desc nulls last`, sql`${p.totalRatings} desc nulls last`, p.id]
-        : [sql`${p.averageRating} desc nulls last`, sql`${p.totalRatings} desc nulls last`, p.id];
-    const rows = await db
-      .select({
-        id: p.id,
-        userId: p.userId,
-        name: users.name,
-        university: p.university,
-        degree: p.degree,
-        field: p.field,
-        currentYear: p.currentYear,
-        // left() counts characters (code points), as bioExcerpt does; the full bio never leaves the database.
-        bioExcerpt: sql<string>`left(${p.bio}, 150)`,
-        profilePhotoUrl: p.profilePhotoUrl,
-        averageRating: p.averageRating,
-        totalRatings: p.totalRatings,
-        freeSlots7d: p.freeSlots7d,
-        freeSlots30d: p.freeSlots30d,
-        total: sql<number>`count(*) over ()`.mapWith(Number),
-      })
-      .from(p)
-      .innerJoin(users, eq(users.id, p.userId))
-      .where(where)
-      .orderBy(...order)
-      .limit(filters.pageSize)
-      .offset((filters.page - 1) * filters.pageSize);
-    let total = rows[0]?.total ?? 0;
-    if (rows.length === 0 && filters.page > 1) {
-      const [count] = await db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(p).where(where);
-      total = count?.n ?? 0;
-    }
+    // The page and the total as two statements: a window count(*) over () would make Postgres read every matching
+    // row before the LIMIT, while the page alone comes straight off an index (measured 0.14 ms vs 5-7 ms at 10,000).
+    const [rows, [count]] = await Promise.all([
+      listingQuery(db, filters),
+      db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(studentProfiles).where(listingWhere(filters)),
+    ]);
+    const total = count?.n ?? 0;
     const profiles: ProfileSummary[] = rows.map((r) => ({
       id: r.id,
       userId: r.userId,
@@ -255,4 +208,52 @@ function constraintError(error: unknown): unknown {
     return new AppError(400, ErrorCode.INVALID_PROFILE_DATA, "A profile value breaks a validation rule");
   }
   return error;
+}
+
+/** The listing's WHERE: active, complete profiles and the filters, combined with AND. */
+function listingWhere(filters: ListFilters) {
+  // A literal (not a bound `true`) so a prepared plan can still use the partial indexes `where is_active and is_complete`.
+  const conditions: SQL[] = [sql`${studentProfiles.isActive} and ${studentProfiles.isComplete}`];
+  if (filters.field) conditions.push(eq(studentProfiles.field, filters.field));
+  if (filters.university) conditions.push(eq(studentProfiles.university, filters.university));
+  // Compare with the rating as shown (rounded to one decimal): a mentor displayed 4.0 passes minRating=4.
+  if (filters.minRating !== undefined) conditions.push(sql`round(${studentProfiles.averageRating}, 1) >= ${filters.minRating}`);
+  if (filters.hasAvailability) conditions.push(sql`${studentProfiles.freeSlots7d} > 0`);
+  return and(...conditions);
+}
+
+/**
+ * The discovery listing statement (one page). Exported so the benchmark's
+ * EXPLAIN runs exactly the production SQL.
+ */
+export function listingQuery(db: Database, filters: ListFilters) {
+  const p = studentProfiles;
+  // Same order as the indexes (nulls last everywhere), so Postgres reads the page straight from an index.
+  const order =
+    filters.sort === "availability"
+      ? [sql`${p.freeSlots30d} desc nulls last`, sql`${p.averageRating} desc nulls last`, sql`${p.totalRatings} desc nulls last`, p.id]
+      : [sql`${p.averageRating} desc nulls last`, sql`${p.totalRatings} desc nulls last`, p.id];
+  return db
+    .select({
+      id: p.id,
+      userId: p.userId,
+      name: users.name,
+      university: p.university,
+      degree: p.degree,
+      field: p.field,
+      currentYear: p.currentYear,
+      // left() counts characters (code points), never splitting one (Property 10); the full bio stays in the database.
+      bioExcerpt: sql<string>`left(${p.bio}, 150)`,
+      profilePhotoUrl: p.profilePhotoUrl,
+      averageRating: p.averageRating,
+      totalRatings: p.totalRatings,
+      freeSlots7d: p.freeSlots7d,
+      freeSlots30d: p.freeSlots30d,
+    })
+    .from(p)
+    .innerJoin(users, eq(users.id, p.userId))
+    .where(listingWhere(filters))
+    .orderBy(...order)
+    .limit(filters.pageSize)
+    .offset((filters.page - 1) * filters.pageSize);
 }
