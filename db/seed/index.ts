@@ -1,6 +1,6 @@
 import { count, inArray, sql } from "drizzle-orm";
 import type { Database } from "../client.ts";
-import { studentProfiles, users } from "../schema/index.ts";
+import { mentorSchedules, studentProfiles, users } from "../schema/index.ts";
 import { demoMentors, demoUsers } from "./demo/mentors.ts";
 
 export { demoAdmins, demoIntegrators, demoMentors, demoProfileId, demoUsers } from "./demo/mentors.ts";
@@ -58,6 +58,17 @@ export async function seedDemoData(db: Database, opts: SeedOptions = {}): Promis
         ? await tx.insert(studentProfiles).values(profiles).onConflictDoNothing().returning({ id: studentProfiles.id })
         : [];
 
+    // Weekly availability for the demo mentors, in their own zone, so slots, bookings and the availability filter
+    // work out of the box. Only newly created profiles get one: a mentor's own schedule is never overwritten.
+    if (insertedProfiles.length > 0) {
+      const zoneOf = new Map(demoUsers.map((u) => [u.email.toLowerCase(), u.timeZone ?? "Europe/Paris"]));
+      const created = new Set(insertedProfiles.map((p) => p.id));
+      const schedules = demoMentors.flatMap(({ user, profile }, index) =>
+        created.has(profile.id) ? [{ studentProfileId: profile.id, ...demoSchedule(index, zoneOf.get(user.email.toLowerCase()) ?? "Europe/Paris") }] : [],
+      );
+      if (schedules.length > 0) await tx.insert(mentorSchedules).values(schedules).onConflictDoNothing();
+    }
+
     const [profileCount] =
       mentorIds.length > 0
         ? await tx.select({ n: count() }).from(studentProfiles).where(inArray(studentProfiles.userId, mentorIds))
@@ -69,4 +80,24 @@ export async function seedDemoData(db: Database, opts: SeedOptions = {}): Promis
       created: insertedUsers.length + insertedProfiles.length > 0,
     };
   });
+}
+
+/** Varied, realistic student availability: weekday evenings, lunch breaks, weekend mornings; a few mentors keep few slots. */
+function demoSchedule(index: number, timeZone: string) {
+  const patterns: { weekday: 1 | 2 | 3 | 4 | 5 | 6 | 7; ranges: { start: string; end: string }[] }[][] = [
+    [1, 2, 3, 4].map((weekday) => ({ weekday: weekday as 1 | 2 | 3 | 4, ranges: [{ start: "18:00", end: "20:00" }] })),
+    [
+      { weekday: 2, ranges: [{ start: "12:00", end: "13:30" }] },
+      { weekday: 4, ranges: [{ start: "12:00", end: "13:30" }, { start: "19:00", end: "21:00" }] },
+      { weekday: 6, ranges: [{ start: "10:00", end: "12:00" }] },
+    ],
+    [
+      { weekday: 3, ranges: [{ start: "14:00", end: "17:00" }] },
+      { weekday: 6, ranges: [{ start: "09:30", end: "11:30" }] },
+      { weekday: 7, ranges: [{ start: "17:00", end: "19:00" }] },
+    ],
+    [{ weekday: 5, ranges: [{ start: "17:30", end: "18:30" }] }],
+    [1, 3, 5].map((weekday) => ({ weekday: weekday as 1 | 3 | 5, ranges: [{ start: "08:00", end: "09:00" }, { start: "17:00", end: "19:00" }] })),
+  ];
+  return { timeZone, weekly: patterns[index % patterns.length] ?? [], overrides: [], outOfOffice: [] };
 }
