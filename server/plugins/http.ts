@@ -1,4 +1,3 @@
-import { cors } from "@elysiajs/cors";
 import { Elysia } from "elysia";
 import { AppError, ErrorCode } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
@@ -53,19 +52,39 @@ export function securityHeadersPlugin() {
   });
 }
 
-/** CORS only for the configured origins; preflights are answered, other origins get no CORS headers. */
+const corsMethods = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
+const corsAllowedHeaders = "authorization, content-type, idempotency-key, x-request-id";
+const corsExposedHeaders = "x-request-id, retry-after, ratelimit-limit, ratelimit-remaining, ratelimit-reset";
+
+/**
+ * CORS only for the configured origins: preflights are answered before any other hook (no token, no rate limit),
+ * other origins get no CORS headers. Hand-written rather than @elysiajs/cors: that plugin's per-request origin and
+ * method processing measured about 15% of a cached listing's CPU, for these few headers.
+ */
 export function corsPlugin(origins: string[]) {
   const allowed = new Set(origins);
-  return cors({
-    origin: (request) => allowed.has(request.headers.get("origin") ?? ""),
-    methods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-    allowedHeaders: ["authorization", "content-type", "idempotency-key", "x-request-id"],
-    exposeHeaders: ["x-request-id", "retry-after", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"],
-    maxAge: 600,
-    credentials: false,
+  return new Elysia({ name: "thotis/cors" }).onRequest(({ request, set }) => {
+    const origin = request.headers.get("origin");
+    const preflight = request.method === "OPTIONS" && request.headers.has("access-control-request-method");
+    const granted = origin !== null && allowed.has(origin);
+    if (preflight) {
+      const headers: Record<string, string> = { vary: "Origin" };
+      if (granted) {
+        headers["access-control-allow-origin"] = origin;
+        headers["access-control-allow-methods"] = corsMethods;
+        headers["access-control-allow-headers"] = corsAllowedHeaders;
+        headers["access-control-max-age"] = "600";
+      }
+      return new Response(null, { status: 204, headers });
+    }
+    if (origin === null) return;
+    set.headers.vary = "Origin";
+    if (granted) {
+      set.headers["access-control-allow-origin"] = origin;
+      set.headers["access-control-expose-headers"] = corsExposedHeaders;
+    }
   });
 }
-
 
 /**
  * Limits every route, keyed by bearer token when one is sent (its signature part identifies it) and by client IP
