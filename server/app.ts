@@ -21,10 +21,10 @@ import { createProfileService } from "./modules/students/service.ts";
 import { studentsModule } from "./modules/students/index.ts";
 import { createUserService } from "./modules/users/service.ts";
 import { usersModule } from "./modules/users/index.ts";
-import { authPlugin, createTokenVerifier } from "./plugins/auth.ts";
+import { createAuth, createTokenVerifier } from "./plugins/auth.ts";
 import { docsPlugin } from "./plugins/docs.ts";
 import { errorPlugin } from "./plugins/errors.ts";
-import { corsPlugin, rateLimitPlugin, requestLogPlugin, securityHeadersPlugin } from "./plugins/http.ts";
+import { corsPlugin, createRequestLog, rateLimitPlugin, securityHeadersPlugin } from "./plugins/http.ts";
 import { mediaModule } from "./modules/media/index.ts";
 import { createCache, createRateLimiter, type KeyValueStore } from "./store/index.ts";
 
@@ -50,10 +50,13 @@ export function createApp(deps: AppDeps) {
     }
     return clientIps.get(request);
   };
+  const requestLog = createRequestLog(logger);
   const cache = createCache(store, { enabled: config.cacheEnabled, logger });
   const verify = createTokenVerifier(config.jwtSecret, clock);
   const manageTokens = createManageTokens(config.jwtSecret, clock);
-  const auth = authPlugin(verify, { alternative: async (token) => (await manageTokens.verify(token)) !== null });
+  const { gate: authGate, plugin: auth, principalOf } = createAuth(verify, {
+    alternative: async (token) => (await manageTokens.verify(token)) !== null,
+  });
   const profiles = createProfileService({ db, cache, clock, publicUrl: config.publicUrl });
   const users = createUserService({ db, clock });
   const calcom =
@@ -91,10 +94,11 @@ export function createApp(deps: AppDeps) {
 
   const app = new Elysia({ normalize: true })
     .use(errorPlugin(logger))
-    .use(requestLogPlugin(logger))
+    .use(requestLog.plugin)
     .use(corsPlugin(config.corsOrigins))
     .use(securityHeadersPlugin())
     .use(rateLimitPlugin(createRateLimiter(store, { limit: config.rateLimit.max, windowSeconds: config.rateLimit.windowSeconds, logger }), clientIp))
+    .use(authGate)
     .use(
       docsPlugin({
         title: "Thotis mentoring API",
@@ -116,7 +120,7 @@ export function createApp(deps: AppDeps) {
     .use(healthModule({ db, store, clock, startedAt: clock.now(), version }))
     .use(mediaModule({ media }))
     .use(usersModule({ auth, users }))
-    .use(studentsModule({ auth, profiles, media, maxUploadBytes: config.maxUploadBytes }))
+    .use(studentsModule({ auth, principalOf, logRequest: requestLog.log, profiles, media, maxUploadBytes: config.maxUploadBytes }))
     .use(availabilityModule({ auth, availability, beforeRead: google ? (id) => google.ensureFresh(id) : undefined }))
     .use(bookingsModule({ verify, manageTokens, bookings }))
     .use(google ? integrationsModule({ auth, google }) : new Elysia())

@@ -95,7 +95,7 @@ export async function signToken(
  * before validation too (403 rather than 400 for a role that may not use the route). The route's resolve checks the
  * token again (answered from the per-request memo), so a route reached by another spelling of its path is still guarded.
  */
-export function authPlugin(
+export function createAuth(
   verify: TokenVerifier,
   opts: {
     /**
@@ -106,6 +106,7 @@ export function authPlugin(
   } = {},
 ) {
   const verified = new WeakMap<Request, Promise<Principal>>();
+  /** The request's principal, verified once per request whatever asks for it. */
   const principalOf = (request: Request) => {
     let principal = verified.get(request);
     if (!principal) {
@@ -120,12 +121,14 @@ export function authPlugin(
     if (!allowed.includes(principal.role)) throw forbidden(`The ${principal.role} role may not use this route`);
     return principal;
   };
-  // Unnamed on purpose: each app gets its own instance (own secret, own clock); the memo makes repeated hooks cheap.
-  return new Elysia()
-    .onRequest(async ({ request }) => {
+  return {
+    principalOf,
+    /** Used once by the app: every /api/v2 request is authenticated before anything else looks at it. */
+    gate: new Elysia().onRequest(async ({ request }) => {
       if (request.method === "OPTIONS") return;
-      const path = new URL(request.url).pathname;
-      if (path !== "/api/v2" && !path.startsWith("/api/v2/")) return;
+      const url = request.url;
+      const path = url.slice(url.indexOf("/", url.indexOf("//") + 2));
+      if (!path.startsWith("/api/v2/") && path !== "/api/v2" && !path.startsWith("/api/v2?")) return;
       try {
         await principalOf(request);
       } catch (error) {
@@ -133,8 +136,9 @@ export function authPlugin(
         if (token && opts.alternative && (await opts.alternative(token).catch(() => false))) return;
         throw error;
       }
-    })
-    .macro({
+    }),
+    // Unnamed on purpose: each app gets its own instance (own secret, own clock); modules `use` it for the macro only.
+    plugin: new Elysia().macro({
       auth: (allowed: readonly Role[]) => ({
         async transform({ request }) {
           await check(request, allowed);
@@ -143,9 +147,11 @@ export function authPlugin(
           return { principal: await check(request, allowed) };
         },
       }),
-    });
+    }),
+  };
 }
 
+export type AuthPlugin = ReturnType<typeof createAuth>["plugin"];
 /**
  * Routes about one mentor's private settings (schedule, calendar connection): the mentor themself or an admin.
  * Mentors are identified by the studentProfileId claim of their token.

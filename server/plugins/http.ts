@@ -10,30 +10,36 @@ const requestIdPattern = /^[A-Za-z0-9._:-]{1,100}$/;
  * Both start in onRequest, which runs for every request, including those that never reach a route (404, body
  * parse errors, rate-limit refusals): a derive would be skipped for them, leaving no id header and no timing.
  */
-export function requestLogPlugin(logger: Logger) {
+export function createRequestLog(logger: Logger) {
   const started = new WeakMap<Request, { requestId: string; startedAt: number }>();
-  return new Elysia({ name: "thotis/request-log" })
-    .onRequest(({ request, set }) => {
-      const incoming = request.headers.get("x-request-id");
-      const requestId = incoming && requestIdPattern.test(incoming) ? incoming : crypto.randomUUID();
-      set.headers["x-request-id"] = requestId;
-      started.set(request, { requestId, startedAt: performance.now() });
-    })
-    .derive({ as: "global" }, ({ request }) => {
-      const info = started.get(request);
-      return { requestId: info?.requestId ?? "", startedAt: info?.startedAt ?? performance.now() };
-    })
-    .onAfterResponse({ as: "global" }, ({ request, set, path }) => {
-      const info = started.get(request);
-      const status = typeof set.status === "number" ? set.status : 200;
-      logger.info("request", {
-        requestId: info?.requestId,
-        method: request.method,
-        path,
-        status,
-        ms: info === undefined ? undefined : Math.round((performance.now() - info.startedAt) * 100) / 100,
-      });
+  const log = (request: Request, path: string, status: number) => {
+    const info = started.get(request);
+    logger.info("request", {
+      requestId: info?.requestId,
+      method: request.method,
+      path,
+      status,
+      ms: info === undefined ? undefined : Math.round((performance.now() - info.startedAt) * 100) / 100,
     });
+  };
+  return {
+    /** For answers given from an onRequest hook, which Elysia's afterResponse hooks do not see. */
+    log,
+    plugin: new Elysia({ name: "thotis/request-log" })
+      .onRequest(({ request, set }) => {
+        const incoming = request.headers.get("x-request-id");
+        const requestId = incoming && requestIdPattern.test(incoming) ? incoming : crypto.randomUUID();
+        set.headers["x-request-id"] = requestId;
+        started.set(request, { requestId, startedAt: performance.now() });
+      })
+      .derive({ as: "global" }, ({ request }) => {
+        const info = started.get(request);
+        return { requestId: info?.requestId ?? "", startedAt: info?.startedAt ?? performance.now() };
+      })
+      .onAfterResponse({ as: "global" }, ({ request, set, path }) => {
+        log(request, path, typeof set.status === "number" ? set.status : 200);
+      }),
+  };
 }
 
 /**

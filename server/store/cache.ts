@@ -5,6 +5,8 @@ export interface Cache {
   getOrLoad<T>(key: string, ttlSeconds: number, load: () => Promise<T>): Promise<{ value: T; hit: boolean }>;
   /** Like getOrLoad, but answers with the value's JSON text: a hit is sent as it is, never parsed. */
   getOrLoadJson<T>(key: string, ttlSeconds: number, load: () => Promise<T>): Promise<{ json: string; hit: boolean }>;
+  /** The stored JSON text under a key, or null (counted as a hit when found; a miss is left to getOrLoadJson). */
+  peekJson(key: string): Promise<string | null>;
   invalidate(...keys: string[]): Promise<void>;
   /** Namespace versioning: bump(ns) makes every key built with versioned(ns, ...) miss from then on, across processes. */
   versioned(ns: string, key: string): Promise<string>;
@@ -65,6 +67,13 @@ export function createCache(
   }
 
   return {
+    async peekJson(key: string) {
+      if (!enabled) return null;
+      const raw = await readRaw(key);
+      if (raw !== null) hits++;
+      return raw;
+    },
+
     async getOrLoadJson<T>(key: string, ttlSeconds: number, load: () => Promise<T>) {
       if (enabled) {
         const raw = await readRaw(key);

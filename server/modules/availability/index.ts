@@ -1,6 +1,6 @@
 import { Elysia } from "elysia";
 import { errors, ok, success } from "../../lib/envelope.ts";
-import { assertSelfOrAdmin, type authPlugin } from "../../plugins/auth.ts";
+import { assertSelfOrAdmin, type AuthPlugin } from "../../plugins/auth.ts";
 import { ProfileIdParams } from "../students/model.ts";
 import { AvailabilityQuery, AvailabilityResponse, ScheduleBody, ScheduleResponse } from "./model.ts";
 import type { AvailabilityService } from "./service.ts";
@@ -8,7 +8,7 @@ import type { AvailabilityService } from "./service.ts";
 const tags = ["Availability"];
 
 export function availabilityModule(deps: {
-  auth: ReturnType<typeof authPlugin>;
+  auth: AuthPlugin;
   availability: AvailabilityService;
   /** Runs before slots are computed: re-reads stale outside-calendar busy times. */
   beforeRead?: (studentProfileId: string) => Promise<void>;

@@ -3,7 +3,7 @@ import type { Database } from "../../../db/client.ts";
 import { parseCalcomWebhook, toBookingSync, verifyCalcomSignature, CALCOM_SIGNATURE_HEADER } from "../../integrations/calcom/webhook.ts";
 import { errors, ok, success } from "../../lib/envelope.ts";
 import { AppError, ErrorCode } from "../../lib/errors.ts";
-import type { authPlugin } from "../../plugins/auth.ts";
+import type { AuthPlugin } from "../../plugins/auth.ts";
 import type { AvailabilityService } from "../availability/service.ts";
 import type { BookingService } from "../bookings/service.ts";
 import { ProfileIdParams } from "../students/model.ts";
@@ -14,7 +14,7 @@ import type { CalcomService } from "./calcom-service.ts";
  * Outside /api/v2: Cal.com cannot send our JWT; the signature is the credential.
  */
 export function calcomModule(deps: {
-  auth: ReturnType<typeof authPlugin>;
+  auth: AuthPlugin;
   secret: string | undefined;
   bookings: BookingService;
   calcom: CalcomService;

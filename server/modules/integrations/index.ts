@@ -1,7 +1,7 @@
 import { Elysia, t } from "elysia";
 import { errors, ok, success } from "../../lib/envelope.ts";
 import { AppError, ErrorCode } from "../../lib/errors.ts";
-import { assertSelfOrAdmin, type authPlugin } from "../../plugins/auth.ts";
+import { assertSelfOrAdmin, type AuthPlugin } from "../../plugins/auth.ts";
 import { ProfileIdParams } from "../students/model.ts";
 import type { GoogleService } from "./google-service.ts";
 
@@ -22,7 +22,7 @@ const page = (title: string, message: string) =>
   `<h1 style="color:#FF6B35">${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></body></html>`;
 
 /** Google Calendar connection of a mentor: consent link, OAuth callback (outside /api/v2: Google redirects a browser there), status, disconnect. */
-export function integrationsModule(deps: { auth: ReturnType<typeof authPlugin>; google: GoogleService }) {
+export function integrationsModule(deps: { auth: AuthPlugin; google: GoogleService }) {
   const { google } = deps;
   return new Elysia()
     .use(deps.auth)

@@ -2,7 +2,7 @@ import { Elysia, t } from "elysia";
 import { errors, ok, success } from "../../lib/envelope.ts";
 import { AppError, ErrorCode, forbidden } from "../../lib/errors.ts";
 import type { MediaStorage } from "../../lib/media-storage.ts";
-import type { Principal } from "../../plugins/auth.ts";
+import type { AuthPlugin, Principal } from "../../plugins/auth.ts";
 import {
   ByFieldParams,
   ByFieldQuery,
@@ -17,7 +17,6 @@ import {
 } from "./model.ts";
 import { normalizePhoto } from "./photo.ts";
 import type { ProfileService } from "./service.ts";
-import type { authPlugin } from "../../plugins/auth.ts";
 
 const tags = ["Students"];
 
@@ -30,8 +29,16 @@ function assertOwnProfile(principal: Principal, profileId: string) {
   if (principal.role === "mentor" && principal.studentProfileId !== profileId) throw forbidden("Mentors may only change their own profile");
 }
 
+/** Listing routes whose cached answers may be served before routing (GET, any role). */
+const listingPrefixes = ["/api/v2/students/by-field/", "/api/v2/students/search"];
+const pathAndQueryOf = (url: string) => url.slice(url.indexOf("/", url.indexOf("//") + 2));
+
 export function studentsModule(deps: {
-  auth: ReturnType<typeof authPlugin>;
+  auth: AuthPlugin;
+  /** The request's verified principal (the app's auth gate has already checked the token). */
+  principalOf: (request: Request) => Promise<Principal>;
+  /** Logs a request answered before routing (Elysia's afterResponse hooks do not see those). */
+  logRequest: (request: Request, path: string, status: number) => void;
   profiles: ProfileService;
   media: MediaStorage;
   maxUploadBytes: number;
@@ -42,8 +49,26 @@ export function studentsModule(deps: {
     maxUploadBytes >= 1024 * 1024 ? `${Number((maxUploadBytes / 1024 / 1024).toFixed(1))} MB` : `${Math.floor(maxUploadBytes / 1024)} KB`;
   return new Elysia({ prefix: "/api/v2/students" })
     .use(deps.auth)
-    .get("/by-field/:field", async ({ params, query }) =>
-      jsonResponse(await profiles.listProfilesJson({ ...query, field: params.field, page: query.page ?? 1, pageSize: query.pageSize ?? 20 })), {
+    // Cached listing pages are answered here, after the rate limit and the auth gate but before routing and
+    // validation: every role may list, and only URLs that passed validation were ever cached.
+    .onRequest(async ({ request }) => {
+      if (request.method !== "GET") return;
+      const pathAndQuery = pathAndQueryOf(request.url);
+      if (!listingPrefixes.some((p) => pathAndQuery.startsWith(p))) return;
+      const principal = await deps.principalOf(request).catch(() => null);
+      if (!principal) return;
+      const json = await profiles.cachedListing(pathAndQuery);
+      if (json === null) return;
+      deps.logRequest(request, pathAndQuery.split("?")[0] ?? pathAndQuery, 200);
+      return jsonResponse(json);
+    })
+    .get("/by-field/:field", async ({ params, query, request }) =>
+      jsonResponse(
+        await profiles.listProfilesJson(
+          { ...query, field: params.field, page: query.page ?? 1, pageSize: query.pageSize ?? 20 },
+          pathAndQueryOf(request.url),
+        ),
+      ), {
       auth: everyone,
       params: ByFieldParams,
       query: ByFieldQuery,
@@ -55,7 +80,8 @@ export function studentsModule(deps: {
           "Active, complete profiles of the field, best rated first (or most free slots first with sort=availability). university, minRating and hasAvailability combine with AND.",
       },
     })
-    .get("/search", async ({ query }) => jsonResponse(await profiles.listProfilesJson({ ...query, page: query.page ?? 1, pageSize: query.pageSize ?? 20 })), {
+    .get("/search", async ({ query, request }) =>
+        jsonResponse(await profiles.listProfilesJson({ ...query, page: query.page ?? 1, pageSize: query.pageSize ?? 20 }, pathAndQueryOf(request.url))), {
       auth: everyone,
       query: SearchQuery,
       response: { 200: success(ProfileList), ...errors(400, 403) },

@@ -163,15 +163,21 @@ export function createProfileService({ db, cache, clock, publicUrl }: ProfileSer
 
     /**
      * Complete, active profiles only (Properties 4, 9); filters combine with AND (Property 40). Answers with the
-     * success envelope's JSON text: a cached page goes out as stored, with no parse, validation or re-serialisation.
+     * success envelope's JSON text, cached under the request's own path and query: a cached page goes out as stored
+     * (see cachedListing), with no parse, validation or re-serialisation.
      */
-    async listProfilesJson(filters: ListFilters): Promise<string> {
-      const key = await cache.versioned(
-        LIST_NAMESPACE,
-        `f=${filters.field ?? "*"}|u=${filters.university ?? "*"}|r=${filters.minRating ?? "*"}|a=${filters.hasAvailability ?? "*"}|o=${filters.sort ?? "rating"}|p=${filters.page}|s=${filters.pageSize}`,
-      );
-      const { json } = await cache.getOrLoadJson(key, PROFILES_LIST_TTL, () => queryProfiles(filters));
-      return `{"status":"success","data":${json}}`;
+    async listProfilesJson(filters: ListFilters, pathAndQuery: string): Promise<string> {
+      const key = await cache.versioned(LIST_NAMESPACE, pathAndQuery);
+      const { json } = await cache.getOrLoadJson(key, PROFILES_LIST_TTL, async () => ({
+        status: "success",
+        data: await queryProfiles(filters),
+      }));
+      return json;
+    },
+
+    /** The cached answer for a listing URL, if one is stored: only URLs that passed validation were ever stored. */
+    async cachedListing(pathAndQuery: string): Promise<string | null> {
+      return cache.peekJson(await cache.versioned(LIST_NAMESPACE, pathAndQuery));
     },
   };
 

@@ -1,13 +1,13 @@
 import { Elysia, t } from "elysia";
 import { errors, ok, success } from "../../lib/envelope.ts";
 import { forbidden } from "../../lib/errors.ts";
-import type { authPlugin } from "../../plugins/auth.ts";
+import type { AuthPlugin } from "../../plugins/auth.ts";
 import { CreateUserBody, User } from "./model.ts";
 import type { UserService } from "./service.ts";
 
 const tags = ["Users"];
 
-export function usersModule(deps: { auth: ReturnType<typeof authPlugin>; users: UserService }) {
+export function usersModule(deps: { auth: AuthPlugin; users: UserService }) {
   const { users } = deps;
   return new Elysia({ prefix: "/api/v2/users" })
     .use(deps.auth)
