@@ -103,7 +103,6 @@ export function createAvailabilityService({
   return {
     refreshSummary,
     slotsChanged,
-    loadSchedule: (studentProfileId: string) => loadSchedule(db, studentProfileId),
 
     /** Free slots for booking checks, with the transaction's view of the bookings. */
     freeSlots: (executor: Database, studentProfileId: string, from: Date, to: Date, excludeBookingId?: number) =>

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { and, eq, gt, lt, lte, sql } from "drizzle-orm";
 import type { Database } from "../../../db/client.ts";
-import { type Booking as BookingRow, bookingHistory, bookings, idempotencyKeys, studentProfiles, users } from "../../../db/schema/index.ts";
+import { type Booking as BookingRow, bookingHistory, bookings, idempotencyKeys, studentProfiles } from "../../../db/schema/index.ts";
 import type { Clock } from "../../lib/clock.ts";
 import { AppError, badRequest, conflict, ErrorCode, forbidden, notFound } from "../../lib/errors.ts";
 import type { Logger } from "../../lib/logger.ts";
@@ -564,14 +564,5 @@ export function createBookingService(deps: BookingServiceDeps) {
       return "applied";
     },
 
-    /** The mentor's user row, for calendar hooks and e-mails. */
-    async mentorOf(studentProfileId: string) {
-      const [row] = await db
-        .select({ name: users.name, email: users.email, timeZone: users.timeZone })
-        .from(studentProfiles)
-        .innerJoin(users, eq(users.id, studentProfiles.userId))
-        .where(eq(studentProfiles.id, studentProfileId));
-      return row ?? null;
-    },
   };
 }

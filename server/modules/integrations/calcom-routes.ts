@@ -1,6 +1,6 @@
 import { Elysia, t } from "elysia";
 import type { Database } from "../../../db/client.ts";
-import { parseCalcomWebhook, toBookingSync, verifyCalcomSignature, CALCOM_SIGNATURE_HEADER } from "../../integrations/calcom/webhook.ts";
+import { CALCOM_SIGNATURE_HEADER, readCalcomWebhookBody, toBookingSync } from "../../integrations/calcom/webhook.ts";
 import { errors, ok, success } from "../../lib/envelope.ts";
 import { AppError, ErrorCode } from "../../lib/errors.ts";
 import type { AuthPlugin } from "../../plugins/auth.ts";
@@ -45,11 +45,8 @@ export function calcomModule(deps: {
     "/webhooks/calcom",
     async ({ body, headers }) => {
       if (!deps.secret) throw new AppError(503, ErrorCode.SERVICE_UNAVAILABLE, "Cal.com webhooks are not configured (CALCOM_WEBHOOK_SECRET)");
-      const raw = typeof body === "string" ? body : "";
-      if (!verifyCalcomSignature(raw, headers[CALCOM_SIGNATURE_HEADER] ?? null, deps.secret)) {
-        throw new AppError(401, ErrorCode.INVALID_TOKEN, "Invalid webhook signature");
-      }
-      const sync = toBookingSync(parseCalcomWebhook(raw));
+      const event = readCalcomWebhookBody(typeof body === "string" ? body : "", headers[CALCOM_SIGNATURE_HEADER] ?? null, deps.secret);
+      const sync = toBookingSync(event);
       const outcome = sync ? await deps.bookings.applyCalcomSync(sync) : "unknown";
       return ok({ outcome });
     },
