@@ -27,6 +27,8 @@ import { errorPlugin } from "./plugins/errors.ts";
 import { corsPlugin, createRequestLog, rateLimitPlugin, securityHeadersPlugin } from "./plugins/http.ts";
 import { mediaModule } from "./modules/media/index.ts";
 import { createCache, createRateLimiter, type KeyValueStore } from "./store/index.ts";
+import { createJobSystem } from "./jobs/index.ts";
+import { pruneFinishedJobs } from "./jobs/worker.ts";
 
 export const version = "0.1.0";
 
@@ -57,6 +59,7 @@ export function createApp(deps: AppDeps) {
   const { gate: authGate, plugin: auth, principalOf } = createAuth(verify, {
     alternative: async (token) => (await manageTokens.verify(token)) !== null,
   });
+  const jobs = createJobSystem({ db, clock, logger });
   const profiles = createProfileService({ db, cache, clock, publicUrl: config.publicUrl });
   const users = createUserService({ db, clock });
   const calcom =
@@ -90,7 +93,23 @@ export function createApp(deps: AppDeps) {
     jitsiBaseUrl: config.jitsiBaseUrl,
     calendar: google?.hooks,
     calcom,
+    effects: jobs.bookingEffects,
+    afterCommit: () => jobs.queue.poke(),
   });
+
+  // Scheduled work, run by whichever worker sees each period start (safe with several workers).
+  jobs.registry.register("bookings.complete-ended", { handler: async () => void (await bookings.completeEnded()), maxAttempts: 3 });
+  jobs.every("bookings.complete-ended", 60_000);
+  // The slot grid moves each quarter hour, so free-slot summaries are recomputed then.
+  jobs.registry.register("availability.refresh-summaries", { handler: async () => void (await availability.refreshAllSummaries()), maxAttempts: 3 });
+  jobs.every("availability.refresh-summaries", 15 * 60_000);
+  if (google) {
+    jobs.registry.register("calendar.sync-all", { handler: async () => void (await google.syncAll()), maxAttempts: 3 });
+    jobs.every("calendar.sync-all", 15 * 60_000);
+  }
+  // Finished jobs are kept a week (their dedupe keys still stop late duplicates), then deleted.
+  jobs.registry.register("jobs.prune", { handler: async () => void (await pruneFinishedJobs(db, clock, 7 * 86_400_000)), maxAttempts: 3 });
+  jobs.every("jobs.prune", 3_600_000);
 
   const app = new Elysia({ normalize: true })
     .use(errorPlugin(logger))
@@ -130,6 +149,7 @@ export function createApp(deps: AppDeps) {
     app,
     cache,
     services: { profiles, users, availability, bookings, manageTokens, google, calcom },
+    jobs,
     /** The HTTP entry point: the runtime adapter passes the peer address along with each request. */
     handle(request: Request, ip?: string): Promise<Response> {
       if (ip) clientIps.set(request, ip);

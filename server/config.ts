@@ -25,8 +25,28 @@ export interface Config {
   embedded: boolean;
   /** Base of the unique Jitsi room links sessions get when no Google Meet is available. */
   jitsiBaseUrl: string;
-  /** Run the periodic scheduling work (auto-completion, free-slot summaries) in this process. */
-  runTicker: boolean;
+  /** Run a job worker in the server process (RUN_WORKER); `npm run worker` starts dedicated ones. */
+  runWorker: boolean;
+  worker: { concurrency: number; pollMs: number };
+  /** E-mail: Resend when RESEND_API_KEY is set, else the outbox table (the embedded mailbox). */
+  email: { provider: "resend" | "outbox"; resendApiKey?: string; resendBaseUrl?: string; from: string; replyTo?: string };
+  webhooks: {
+    /** THOTIS_WEBHOOK_SECRET: signs payloads of endpoints registered without a secret of their own. */
+    secret?: string;
+    /** WEBHOOK_ALLOW_PRIVATE: allow endpoints on private, loopback or link-local addresses (tests, development). */
+    allowPrivate: boolean;
+    /** Delays in seconds before each retry after a failure; default 1, 2, 4 (Property 29). */
+    retrySeconds: number[];
+    timeoutMs: number;
+  };
+  sentry?: { dsn: string; environment: string };
+  mixpanel?: { token: string; apiUrl: string };
+  /** Console sign-in seeded at start (ADMIN_EMAIL / ADMIN_PASSWORD); embedded mode generates a password when absent. */
+  admin: { email?: string; password?: string };
+  /** CSP frame-ancestors of the widget page: host pages allowed to embed it (FRAME_ANCESTORS, space or comma separated). */
+  frameAncestors: string[];
+  /** Lifetime of widget tokens minted through the API. */
+  widgetTokenTtlSeconds: number;
   schedulingBackend: "native" | "calcom";
   calcom?: { apiUrl: string; apiKey: string; webhookSecret?: string };
   google?: { clientId: string; clientSecret: string; redirectUri: string; apiRootUrl?: string; tokenUrl?: string; authUrl?: string };
@@ -83,7 +103,34 @@ export function loadConfig(env: Env = process.env, opts: { persistSecret?: boole
     maxUploadBytes: int(env, "MAX_UPLOAD_BYTES", 5 * 1024 * 1024, 1024, 50 * 1024 * 1024),
     embedded,
     jitsiBaseUrl: (env.JITSI_BASE_URL || "https://meet.jit.si").replace(/\/+$/, ""),
-    runTicker: bool(env, "RUN_TICKER", true),
+    runWorker: bool(env, "RUN_WORKER", true),
+    worker: {
+      concurrency: int(env, "WORKER_CONCURRENCY", 16, 1, 1000),
+      pollMs: int(env, "WORKER_POLL_MS", 1000, 10, 60_000),
+    },
+    email: {
+      provider: env.RESEND_API_KEY ? "resend" : "outbox",
+      resendApiKey: env.RESEND_API_KEY || undefined,
+      resendBaseUrl: env.RESEND_BASE_URL?.replace(/\/+$/, "") || undefined,
+      from: env.EMAIL_FROM || "Thotis <sessions@thotis.fr>",
+      replyTo: env.EMAIL_REPLY_TO || undefined,
+    },
+    webhooks: {
+      secret: env.THOTIS_WEBHOOK_SECRET || undefined,
+      allowPrivate: bool(env, "WEBHOOK_ALLOW_PRIVATE", false),
+      retrySeconds: secondsList(env, "WEBHOOK_RETRY_SCHEDULE", [1, 2, 4]),
+      timeoutMs: int(env, "WEBHOOK_TIMEOUT_MS", 10_000, 100, 120_000),
+    },
+    sentry: env.SENTRY_DSN ? { dsn: env.SENTRY_DSN, environment: env.SENTRY_ENVIRONMENT || (embedded ? "development" : "production") } : undefined,
+    mixpanel: env.MIXPANEL_TOKEN
+      ? { token: env.MIXPANEL_TOKEN, apiUrl: (env.MIXPANEL_API_URL || "https://api.mixpanel.com").replace(/\/+$/, "") }
+      : undefined,
+    admin: { email: env.ADMIN_EMAIL || undefined, password: env.ADMIN_PASSWORD || undefined },
+    frameAncestors: (env.FRAME_ANCESTORS || "")
+      .split(/[\s,]+/)
+      .map((o) => o.trim().replace(/\/+$/, ""))
+      .filter(Boolean),
+    widgetTokenTtlSeconds: int(env, "WIDGET_TOKEN_TTL_SECONDS", 3600, 60, 86_400),
     schedulingBackend: schedulingBackend(env),
     calcom: env.CALCOM_API_URL
       ? {
@@ -155,6 +202,17 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
     throw new ConfigError(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
   }
   return value;
+}
+
+/** "1,2,4" → [1, 2, 4]: positive integers, at most 20 entries. */
+function secondsList(env: Env, name: string, fallback: number[]): number[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const parts = raw.split(",").map((p) => p.trim());
+  if (parts.length > 20 || !parts.every((p) => /^\d+$/.test(p) && Number(p) >= 1 && Number(p) <= 86_400)) {
+    throw new ConfigError(`${name} must be a comma-separated list of 1 to 20 delays in seconds, each 1 to 86400 (got "${raw}")`);
+  }
+  return parts.map(Number);
 }
 
 function bool(env: Env, name: string, fallback: boolean): boolean {

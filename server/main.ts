@@ -8,7 +8,6 @@ import { systemClock } from "./lib/clock.ts";
 import { createLogger } from "./lib/logger.ts";
 import { localMediaStorage } from "./lib/media-storage.ts";
 import { signToken } from "./plugins/auth.ts";
-import { startTicker } from "./jobs/ticker.ts";
 import { runtimeName, serve } from "./runtime/index.ts";
 import { createStore } from "./store/index.ts";
 
@@ -27,7 +26,7 @@ async function main() {
     if (seeded.created) logger.info("demo data seeded", { users: seeded.users, profiles: seeded.profiles });
   }
   const store = createStore({ redisUrl: config.redisUrl });
-  const { handle, services } = createApp({
+  const { handle, jobs } = createApp({
     config,
     db: database.db,
     store,
@@ -35,18 +34,9 @@ async function main() {
     logger,
     media: localMediaStorage(config.mediaDir),
   });
-  // Periodic scheduling work (automatic completion, free-slot summaries); RUN_TICKER=false leaves it to other processes.
-  const ticker = config.runTicker
-    ? startTicker({
-        clock: systemClock,
-        logger,
-        tasks: {
-          completeEnded: services.bookings.completeEnded,
-          refreshAllSummaries: () => services.availability.refreshAllSummaries(),
-          syncCalendars: services.google ? services.google.syncAll : undefined,
-        },
-      })
-    : null;
+  // The job worker (e-mails, webhooks, reminders, scheduled work); RUN_WORKER=false leaves jobs to `npm run worker`.
+  const worker = config.runWorker ? jobs.createWorker(config.worker) : null;
+  worker?.start();
   const server = serve({
     port: config.port,
     hostname: config.host,
@@ -71,8 +61,8 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info("shutting down", { signal });
-    ticker?.stop();
     await server.stop();
+    await worker?.stop();
     await store.close();
     await database.close();
     process.exit(0);

@@ -22,6 +22,8 @@ export interface TestApp {
   logs: string[];
   /** The app's services (createApp's `services`), for tests that drive jobs or mint manage tokens. */
   services: ReturnType<typeof createApp>["services"];
+  /** The job system; a worker runs only when the test sets RUN_WORKER=true (else drive it with jobs.createWorker().drain()). */
+  jobs: ReturnType<typeof createApp>["jobs"];
   /** fetch against the running server, with a bearer token when given. */
   request(path: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
   token(role: Role, claims?: { sub?: string; studentProfileId?: string; ttlSeconds?: number }): Promise<string>;
@@ -36,13 +38,14 @@ export async function startTestApp(options: { env?: Record<string, string>; cloc
     THOTIS_JWT_SECRET: TEST_JWT_SECRET,
     RATE_LIMIT_MAX: "100000",
     LOG_LEVEL: "info",
+    RUN_WORKER: "false",
     ...options.env,
   });
   const database = options.database ?? (await createTestDatabase());
   const store = createStore({ redisUrl: config.redisUrl, keyPrefix: `thotis-test:${crypto.randomUUID()}:` });
   const logs: string[] = [];
   const clock = options.clock ?? systemClock;
-  const { handle, services } = createApp({
+  const { handle, services, jobs } = createApp({
     config,
     db: database.db,
     store,
@@ -52,6 +55,8 @@ export async function startTestApp(options: { env?: Record<string, string>; cloc
   });
   const server = serve({ port: 0, hostname: "127.0.0.1", maxRequestBodySize: config.maxUploadBytes + 65536, fetch: handle });
   const baseUrl = `http://127.0.0.1:${server.port}`;
+  const worker = config.runWorker ? jobs.createWorker(config.worker) : null;
+  worker?.start();
   return {
     baseUrl,
     database,
@@ -59,6 +64,7 @@ export async function startTestApp(options: { env?: Record<string, string>; cloc
     store,
     logs,
     services,
+    jobs,
     request(path, init = {}) {
       const headers = new Headers(init.headers);
       if (init.token) headers.set("authorization", `Bearer ${init.token}`);
@@ -76,6 +82,7 @@ export async function startTestApp(options: { env?: Record<string, string>; cloc
     },
     async stop() {
       await server.stop();
+      await worker?.stop(1000);
       await store.close();
       // A test may have closed the database on purpose (to provoke failures).
       if (!options.database) await database.close().catch(() => {});

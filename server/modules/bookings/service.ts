@@ -36,6 +36,24 @@ export interface CalendarHooks {
   cancelled(booking: BookingRow): Promise<void>;
 }
 
+/** One committed-or-not change of a booking, handed to the side-effect hook inside the change's transaction. */
+export interface BookingTransition {
+  historyId: number;
+  bookingId: number;
+  action: "created" | "cancelled" | "rescheduled" | "completed";
+  oldStartTime: Date | null;
+  newStartTime: Date | null;
+  actor: string;
+  reason: string | null;
+  at: Date;
+}
+
+/**
+ * Enqueues the change's side effects (e-mails, webhooks, reminders) in the transaction that makes the change:
+ * they exist exactly when the change commits (transactional outbox).
+ */
+export type BookingEffects = (tx: Database, transition: BookingTransition) => Promise<void>;
+
 export interface BookingServiceDeps {
   db: Database;
   clock: Clock;
@@ -45,6 +63,9 @@ export interface BookingServiceDeps {
   calendar?: CalendarHooks;
   /** SCHEDULING_BACKEND=calcom: Cal.com books, cancels and moves sessions of mentors mapped to an event type. */
   calcom?: CalcomService;
+  effects?: BookingEffects;
+  /** Called after a transaction that enqueued effects has committed (wakes the in-process worker). */
+  afterCommit?: () => void;
 }
 
 export type BookingService = ReturnType<typeof createBookingService>;
@@ -148,7 +169,23 @@ export function createBookingService(deps: BookingServiceDeps) {
     tx: Database,
     entry: Omit<typeof bookingHistory.$inferInsert, "at"> & { at?: Date },
   ): Promise<void> {
-    await tx.insert(bookingHistory).values({ ...entry, at: entry.at ?? clock.now() });
+    const at = entry.at ?? clock.now();
+    const [row] = await tx.insert(bookingHistory).values({ ...entry, at }).returning({ id: bookingHistory.id });
+    await deps.effects?.(tx, transitionOf(row!.id, { ...entry, at }));
+  }
+
+  function transitionOf(historyId: number, entry: typeof bookingHistory.$inferInsert & { at: Date }): BookingTransition {
+    const reason = (entry.data as { reason?: unknown } | null | undefined)?.reason;
+    return {
+      historyId,
+      bookingId: entry.bookingId,
+      action: entry.action,
+      oldStartTime: entry.oldStartTime ?? null,
+      newStartTime: entry.newStartTime ?? null,
+      actor: entry.actor,
+      reason: typeof reason === "string" ? reason : null,
+      at: entry.at,
+    };
   }
 
   async function applyCalendar(bookingId: number, hook: "created" | "rescheduled") {
@@ -326,6 +363,7 @@ export function createBookingService(deps: BookingServiceDeps) {
         }
         throw translateConstraint(error);
       }
+      deps.afterCommit?.();
       await availability.slotsChanged(profile.id);
       await applyCalendar(bookingId, "created");
       const body = { status: "success" as const, data: result(await view(bookingId)) };
@@ -376,6 +414,7 @@ export function createBookingService(deps: BookingServiceDeps) {
         return true;
       });
       if (changed) {
+        deps.afterCommit?.();
         await availability.slotsChanged(before.studentProfileId);
         if (deps.calendar && before.calendarEventId) {
           const [row] = await db.select().from(bookings).where(eq(bookings.id, id));
@@ -437,6 +476,7 @@ export function createBookingService(deps: BookingServiceDeps) {
           throw translateConstraint(error);
         });
       if (moved) {
+        deps.afterCommit?.();
         await availability.slotsChanged(before.studentProfileId);
         await applyCalendar(id, "rescheduled");
       }
@@ -462,6 +502,7 @@ export function createBookingService(deps: BookingServiceDeps) {
           .where(eq(studentProfiles.id, row.studentProfileId));
         await history(tx, { bookingId: id, action: "completed", fromStatus: "ACCEPTED", toStatus: "COMPLETED", actor: actorName(actor) });
       });
+      deps.afterCommit?.();
       await availability.slotsChanged(before.studentProfileId);
       return view(id);
     },
@@ -477,9 +518,9 @@ export function createBookingService(deps: BookingServiceDeps) {
           .where(and(eq(bookings.status, "ACCEPTED"), lte(bookings.endTime, now)))
           .returning({ id: bookings.id, studentProfileId: bookings.studentProfileId });
         if (done.length === 0) return done;
-        await tx.insert(bookingHistory).values(
-          done.map((d) => ({ bookingId: d.id, action: "completed" as const, fromStatus: "ACCEPTED" as const, toStatus: "COMPLETED" as const, actor: "system:auto-complete", at: now })),
-        );
+        const entries = done.map((d) => ({ bookingId: d.id, action: "completed" as const, fromStatus: "ACCEPTED" as const, toStatus: "COMPLETED" as const, actor: "system:auto-complete", at: now }));
+        const inserted = await tx.insert(bookingHistory).values(entries).returning({ id: bookingHistory.id });
+        if (deps.effects) for (const [i, h] of inserted.entries()) await deps.effects(tx, transitionOf(h.id, entries[i]!));
         const perMentor = new Map<string, number>();
         for (const d of done) perMentor.set(d.studentProfileId, (perMentor.get(d.studentProfileId) ?? 0) + 1);
         for (const [mentor, n] of perMentor) {
@@ -490,6 +531,7 @@ export function createBookingService(deps: BookingServiceDeps) {
         }
         return done;
       });
+      if (rows.length) deps.afterCommit?.();
       for (const mentor of new Set(rows.map((r) => r.studentProfileId))) await availability.slotsChanged(mentor);
       return rows.length;
     },
@@ -533,7 +575,10 @@ export function createBookingService(deps: BookingServiceDeps) {
           await availability.refreshSummary(tx, row.studentProfileId);
           return true;
         });
-        if (changed) await availability.slotsChanged(row.studentProfileId);
+        if (changed) {
+          deps.afterCommit?.();
+          await availability.slotsChanged(row.studentProfileId);
+        }
         return changed ? "applied" : "unchanged";
       }
       const applied = await db
@@ -560,6 +605,7 @@ export function createBookingService(deps: BookingServiceDeps) {
           throw translateConstraint(error);
         });
       if (!applied) return "unchanged";
+      deps.afterCommit?.();
       await availability.slotsChanged(row.studentProfileId);
       return "applied";
     },

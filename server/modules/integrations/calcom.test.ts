@@ -59,7 +59,7 @@ const ctx = useTestApp({
     CALCOM_API_URL: standIn.url,
     CALCOM_API_KEY: API_KEY,
     CALCOM_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    RUN_TICKER: "false",
+    RUN_WORKER: "false",
   }),
 });
 

@@ -6,7 +6,7 @@
  *   - Property 11 "Availability Sorting": sort=availability orders by freeSlotCount (descending), and freeSlotCount
  *     is the engine's 30-day count;
  *   - Property 40 "Multiple Filter AND Logic" with hasAvailability among the filters;
- *   - the summary follows bookings, cancellations, schedule changes and the passing of time (summary refresh, ticker).
+ *   - the summary follows bookings, cancellations, schedule changes and the passing of time (summary refresh, quarter-hour job).
  *
  * Random populations (3-8 mentors a run) are written straight into the database, then summarised with
  * refreshAllSummaries(); the oracle is computeSlots called on the same schedules and busy times.
@@ -16,9 +16,7 @@ import { eq, sql } from "drizzle-orm";
 import fc from "fast-check";
 import { newId } from "../../../db/ids.ts";
 import { type AcademicField, bookings, calendarBusy, mentorSchedules, studentProfiles, users } from "../../../db/schema/index.ts";
-import { startTicker } from "../../jobs/ticker.ts";
 import { fixedClock } from "../../lib/clock.ts";
-import { createLogger } from "../../lib/logger.ts";
 import { computeSlots } from "../../scheduling/engine.ts";
 import type { Interval, Schedule } from "../../scheduling/types.ts";
 import { call, createMentor, DAY, HOUR, iso, type Json, LONG_TTL, MIN, run, SLOT, useTestApp, validProfile } from "../../test-support/mentors.ts";
@@ -525,7 +523,7 @@ describe("the summary follows bookings, schedules and time", () => {
     expect(await availableIds()).toEqual([]);
   });
 
-  test("the passing of time: past slots drop out after refreshAllSummaries (and the ticker), the 7-day window slides in", async () => {
+  test("the passing of time: past slots drop out after refreshAllSummaries (and the quarter-hour job), the 7-day window slides in", async () => {
     await reset();
     clock.set(new Date(T0));
     // Today 12:30-12:45 Paris (10:30 UTC): 3 h 07 ahead of T0; the only slot in the next 7 days.
@@ -555,32 +553,18 @@ describe("the summary follows bookings, schedules and time", () => {
 
     // Six days later the 7-day window reaches both mentors' slots; the ticker's refresh says so.
     clock.advance(6 * DAY);
-    const logger = createLogger("silent");
-    const ticker = startTicker({
-      clock,
-      logger,
-      intervalMs: 3_600_000,
-      tasks: {
-        completeEnded: () => ctx.app.services.bookings.completeEnded(),
-        refreshAllSummaries: () => ctx.app.services.availability.refreshAllSummaries(),
-      },
-    });
-    try {
-      const deadline = Date.now() + 10_000;
-      while (sortIds(await availableIds()).join() !== sortIds([soon.id, later.id]).join() && Date.now() < deadline) await Bun.sleep(20);
-      expect(sortIds(await availableIds())).toEqual(sortIds([soon.id, later.id]));
-      expect(await summaryOf(later.id)).toEqual({ hasAvailability: true, freeSlotCount: 4 });
+    // The quarter-hour job, run by a worker on the test clock, says so.
+    const worker = ctx.app.jobs.createWorker();
+    await worker.drain();
+    expect(sortIds(await availableIds())).toEqual(sortIds([soon.id, later.id]));
+    expect(await summaryOf(later.id)).toEqual({ hasAvailability: true, freeSlotCount: 4 });
 
-      // Past every slot: counts fall to zero on the next quarter hour's tick.
-      clock.set(new Date(Date.parse("2026-05-17T00:00:00Z")));
-      await Bun.sleep(50); // let the first tick finish
-      await ticker.tick();
-      expect(await summaryOf(soon.id)).toEqual({ hasAvailability: false, freeSlotCount: 0 });
-      expect(await summaryOf(later.id)).toEqual({ hasAvailability: false, freeSlotCount: 0 });
-      expect(await availableIds()).toEqual([]);
-    } finally {
-      ticker.stop();
-    }
+    // Past every slot: counts fall to zero with the next quarter hour's job.
+    clock.set(new Date(Date.parse("2026-05-17T00:00:00Z")));
+    expect(await worker.drain()).toBeGreaterThan(0);
+    expect(await summaryOf(soon.id)).toEqual({ hasAvailability: false, freeSlotCount: 0 });
+    expect(await summaryOf(later.id)).toEqual({ hasAvailability: false, freeSlotCount: 0 });
+    expect(await availableIds()).toEqual([]);
     clock.set(new Date(T0));
   });
 

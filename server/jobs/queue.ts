@@ -1,0 +1,128 @@
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import type { Database } from "../../db/client.ts";
+import { type Job, type JobStatus, jobs } from "../../db/schema/index.ts";
+import type { Clock } from "../lib/clock.ts";
+
+/** What to run, when, and how many times at most. */
+export interface JobSpec {
+  kind: string;
+  payload: Record<string, unknown>;
+  /** Not before this instant; default now. */
+  runAt?: Date;
+  /** Enqueued at most once per key: a second enqueue with the same key is a no-op. */
+  dedupeKey?: string;
+  /** Default: the kind's registered maxAttempts, else 5. */
+  maxAttempts?: number;
+}
+
+/**
+ * The producer side of the durable queue. `enqueue` takes the transaction of the change that causes the job
+ * (transactional outbox): the job exists if and only if the change commits.
+ */
+export interface JobQueue {
+  enqueue(executor: Database, specs: JobSpec | JobSpec[]): Promise<number[]>;
+  /** Wakes the in-process worker at once instead of at its next poll (call after the enqueuing transaction commits). */
+  poke(): void;
+  list(filter?: { status?: JobStatus; kind?: string; limit?: number; offset?: number }): Promise<{ items: Job[]; total: number }>;
+  /** Puts a dead (or succeeded) job back in the queue with a fresh attempt budget. */
+  replay(id: number): Promise<Job | null>;
+  /** Counts by status, and the number of jobs due now (queue depth). */
+  stats(): Promise<{ pending: number; due: number; running: number; dead: number; succeeded: number; oldestDueSeconds: number | null }>;
+  /** Sets a listener the worker uses to hear about new work. */
+  onPoke(listener: () => void): void;
+}
+
+export interface QueueDeps {
+  db: Database;
+  clock: Clock;
+  /** Per-kind attempt budgets, read when a spec names none. */
+  maxAttemptsFor?: (kind: string) => number | undefined;
+}
+
+export function createJobQueue(deps: QueueDeps): JobQueue {
+  const { db, clock } = deps;
+  const listeners: (() => void)[] = [];
+  return {
+    async enqueue(executor, input) {
+      const specs = Array.isArray(input) ? input : [input];
+      if (specs.length === 0) return [];
+      const now = clock.now();
+      const rows = await executor
+        .insert(jobs)
+        .values(
+          specs.map((s) => ({
+            kind: s.kind,
+            payload: s.payload,
+            runAt: s.runAt ?? now,
+            dedupeKey: s.dedupeKey ?? null,
+            maxAttempts: s.maxAttempts ?? deps.maxAttemptsFor?.(s.kind) ?? 5,
+            createdAt: now,
+            updatedAt: now,
+          })),
+        )
+        .onConflictDoNothing({ target: jobs.dedupeKey })
+        .returning({ id: jobs.id });
+      return rows.map((r) => r.id);
+    },
+
+    poke() {
+      for (const l of listeners) l();
+    },
+
+    onPoke(listener) {
+      listeners.push(listener);
+    },
+
+    async list(filter = {}) {
+      const where = and(
+        filter.status ? eq(jobs.status, filter.status) : undefined,
+        filter.kind ? eq(jobs.kind, filter.kind) : undefined,
+      );
+      const [items, [count]] = await Promise.all([
+        db
+          .select()
+          .from(jobs)
+          .where(where)
+          .orderBy(desc(jobs.id))
+          .limit(filter.limit ?? 50)
+          .offset(filter.offset ?? 0),
+        db.select({ n: sql<number>`count(*)::int` }).from(jobs).where(where),
+      ]);
+      return { items, total: count?.n ?? 0 };
+    },
+
+    async replay(id) {
+      const now = clock.now();
+      const [row] = await db
+        .update(jobs)
+        .set({ status: "pending", attempts: 0, runAt: now, lockedBy: null, lockedUntil: null, finishedAt: null, updatedAt: now })
+        .where(and(eq(jobs.id, id), inArray(jobs.status, ["dead", "succeeded"])))
+        .returning();
+      if (row) this.poke();
+      return row ?? null;
+    },
+
+    async stats() {
+      const now = clock.now();
+      const [row] = await db
+        .select({
+          pending: sql<number>`count(*) filter (where ${jobs.status} = 'pending')::int`,
+          due: sql<number>`count(*) filter (where ${jobs.status} = 'pending' and ${jobs.runAt} <= ${now})::int`,
+          running: sql<number>`count(*) filter (where ${jobs.status} = 'running')::int`,
+          dead: sql<number>`count(*) filter (where ${jobs.status} = 'dead')::int`,
+          succeeded: sql<number>`count(*) filter (where ${jobs.status} = 'succeeded')::int`,
+          oldestDue: sql<Date | string | null>`min(${jobs.runAt}) filter (where ${jobs.status} = 'pending' and ${jobs.runAt} <= ${now})`,
+        })
+        .from(jobs);
+      const oldest = row?.oldestDue ? new Date(row.oldestDue) : null;
+      return {
+        pending: row?.pending ?? 0,
+        due: row?.due ?? 0,
+        running: row?.running ?? 0,
+        dead: row?.dead ?? 0,
+        succeeded: row?.succeeded ?? 0,
+        oldestDueSeconds: oldest ? Math.max(0, (now.getTime() - oldest.getTime()) / 1000) : null,
+      };
+    },
+  };
+}

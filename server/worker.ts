@@ -1,0 +1,46 @@
+import { join } from "node:path";
+import { createDatabase } from "../db/client.ts";
+import { migrateDatabase } from "../db/migrate.ts";
+import { createApp } from "./app.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+import { systemClock } from "./lib/clock.ts";
+import { createLogger } from "./lib/logger.ts";
+import { localMediaStorage } from "./lib/media-storage.ts";
+import { createStore } from "./store/index.ts";
+
+/**
+ * A dedicated job worker (`npm run worker`): the same app and handlers as the server, no HTTP listener. Run as many
+ * as needed next to API processes started with RUN_WORKER=false; they share the queue through Postgres.
+ */
+async function main() {
+  const config = loadConfig();
+  if (!config.databaseUrl) {
+    throw new ConfigError("npm run worker needs DATABASE_URL: the embedded database belongs to the server process, which runs its own worker");
+  }
+  const logger = createLogger(config.logLevel);
+  const database = await createDatabase({ url: config.databaseUrl, maxConnections: Math.max(2, Math.min(config.databasePoolSize, config.worker.concurrency + 2)) });
+  await migrateDatabase(database);
+  const store = createStore({ redisUrl: config.redisUrl });
+  const { jobs } = createApp({ config, db: database.db, store, clock: systemClock, logger, media: localMediaStorage(config.mediaDir) });
+  const worker = jobs.createWorker({ ...config.worker, id: process.env.WORKER_ID || undefined });
+  worker.start();
+  logger.info("job worker started", { worker: worker.id, concurrency: config.worker.concurrency, kinds: jobs.registry.kinds() });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info("worker stopping", { signal, running: worker.activeCount() });
+    await worker.stop();
+    await store.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+main().catch((error) => {
+  console.error(error instanceof ConfigError ? `Configuration error: ${error.message}` : `Thotis worker failed to start: ${error instanceof Error ? error.message : error}`);
+  process.exit(1);
+});
