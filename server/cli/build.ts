@@ -9,7 +9,9 @@ import { join } from "node:path";
 const apps = ["widget", "console"].filter((app) => existsSync(join(app, "vite.config.ts")));
 for (const app of apps) {
   const started = performance.now();
-  const proc = Bun.spawn([process.execPath, "x", "--bun", "vite", "build", "--config", join(app, "vite.config.ts"), "--logLevel", "warn"], {
+  // Vite runs on Node when present (its home runtime), else on Bun.
+  const runtime = Bun.which("node") ?? process.execPath;
+  const proc = Bun.spawn([runtime, "node_modules/vite/bin/vite.js", "build", "--config", join(app, "vite.config.ts"), "--logLevel", "warn"], {
     stdio: ["inherit", "inherit", "inherit"],
   });
   if ((await proc.exited) !== 0) {
