@@ -104,14 +104,15 @@ export function createJobQueue(deps: QueueDeps): JobQueue {
 
     async stats() {
       const now = clock.now();
+      const at = sql`${now.toISOString()}::timestamptz`;
       const [row] = await db
         .select({
           pending: sql<number>`count(*) filter (where ${jobs.status} = 'pending')::int`,
-          due: sql<number>`count(*) filter (where ${jobs.status} = 'pending' and ${jobs.runAt} <= ${now})::int`,
+          due: sql<number>`count(*) filter (where ${jobs.status} = 'pending' and ${jobs.runAt} <= ${at})::int`,
           running: sql<number>`count(*) filter (where ${jobs.status} = 'running')::int`,
           dead: sql<number>`count(*) filter (where ${jobs.status} = 'dead')::int`,
           succeeded: sql<number>`count(*) filter (where ${jobs.status} = 'succeeded')::int`,
-          oldestDue: sql<Date | string | null>`min(${jobs.runAt}) filter (where ${jobs.status} = 'pending' and ${jobs.runAt} <= ${now})`,
+          oldestDue: sql<Date | string | null>`min(${jobs.runAt}) filter (where ${jobs.status} = 'pending' and ${jobs.runAt} <= ${at})`,
         })
         .from(jobs);
       const oldest = row?.oldestDue ? new Date(row.oldestDue) : null;

@@ -92,13 +92,14 @@ export function createWorker(deps: WorkerDeps) {
   queue.onPoke(() => wake?.());
 
   async function claim(limit: number): Promise<Job[]> {
-    const now = clock.now();
-    const until = new Date(now.getTime() + leaseMs);
+    // ISO text with a cast: postgres.js cannot serialise a bare Date inside a raw sql template.
+    const now = clock.now().toISOString();
+    const until = new Date(clock.now().getTime() + leaseMs).toISOString();
     const rows = await db.execute(sql`
-      update ${jobs} set status = 'running', attempts = attempts + 1, locked_by = ${id}, locked_until = ${until}, updated_at = ${now}
+      update ${jobs} set status = 'running', attempts = attempts + 1, locked_by = ${id}, locked_until = ${until}::timestamptz, updated_at = ${now}::timestamptz
       where id in (
         select id from ${jobs}
-        where (status = 'pending' and run_at <= ${now}) or (status = 'running' and locked_until < ${now})
+        where (status = 'pending' and run_at <= ${now}::timestamptz) or (status = 'running' and locked_until < ${now}::timestamptz)
         order by run_at, id
         limit ${limit}
         for update skip locked
@@ -202,6 +203,7 @@ export function createWorker(deps: WorkerDeps) {
   }
 
   function sleep(ms: number): Promise<void> {
+    if (stopped) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {

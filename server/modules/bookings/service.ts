@@ -66,6 +66,8 @@ export interface BookingServiceDeps {
   effects?: BookingEffects;
   /** Called after a transaction that enqueued effects has committed (wakes the in-process worker). */
   afterCommit?: () => void;
+  /** True when booking effects include the confirmation e-mails (reported as confirmationSent). */
+  confirmationsEnqueued?: boolean;
 }
 
 export type BookingService = ReturnType<typeof createBookingService>;
@@ -217,7 +219,8 @@ export function createBookingService(deps: BookingServiceDeps) {
     meetingUrl: b.meetingUrl,
     meetingProvider: b.meetingProvider,
     calendarEventId: b.calendarEventId,
-    confirmationSent: false,
+    // The confirmation e-mails are enqueued in the booking's own transaction: once it commits, they will be sent.
+    confirmationSent: deps.confirmationsEnqueued ?? false,
     booking: { id: b.id, startTime: b.startTime, endTime: b.endTime, status: b.status },
   });
 
