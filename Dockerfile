@@ -7,6 +7,18 @@ COPY package.json package-lock.json ./
 # Production dependencies only (no bun/deno/drizzle-kit/test tools); the runtime image brings its own Bun.
 RUN npm ci --omit=dev --no-audit --no-fund
 
+FROM node:20-bookworm-slim AS frontends
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Full install: Vite, the Solid plugin and Bun (from npm) build the widget and the console, with their size budgets.
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY db ./db
+COPY server ./server
+COPY widget ./widget
+COPY console ./console
+RUN npm run build
+
 FROM oven/bun:1.4-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production \
@@ -17,6 +29,8 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json drizzle.config.ts ./
 COPY db ./db
 COPY server ./server
+COPY --from=frontends /app/widget/dist ./widget/dist
+COPY --from=frontends /app/console/dist ./console/dist
 RUN mkdir -p /app/data && chown -R bun:bun /app/data
 USER bun
 EXPOSE 3000
