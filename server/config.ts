@@ -27,7 +27,8 @@ export interface Config {
   jitsiBaseUrl: string;
   /** Run a job worker in the server process (RUN_WORKER); `npm run worker` starts dedicated ones. */
   runWorker: boolean;
-  worker: { concurrency: number; pollMs: number };
+  /** leaseMs (WORKER_LEASE_MS): how long a claimed job stays with a worker that stops renewing it (crashed). */
+  worker: { concurrency: number; pollMs: number; leaseMs: number };
   /** E-mail: Resend when RESEND_API_KEY is set, else the outbox table (the embedded mailbox). */
   email: { provider: "resend" | "outbox"; resendApiKey?: string; resendBaseUrl?: string; from: string; replyTo?: string };
   webhooks: {
@@ -41,12 +42,16 @@ export interface Config {
   };
   sentry?: { dsn: string; environment: string };
   mixpanel?: { token: string; apiUrl: string };
+  /** METRICS_TOKEN: when set, GET /metrics needs `Authorization: Bearer <it>`; else /metrics is open. */
+  metricsToken?: string;
   /** Console sign-in seeded at start (ADMIN_EMAIL / ADMIN_PASSWORD); embedded mode generates a password when absent. */
   admin: { email?: string; password?: string };
   /** CSP frame-ancestors of the widget page: host pages allowed to embed it (FRAME_ANCESTORS, space or comma separated). */
   frameAncestors: string[];
   /** Lifetime of widget tokens minted through the API. */
   widgetTokenTtlSeconds: number;
+  /** Serve /widget/demo with a server-minted demo widget token (WIDGET_DEMO; default: embedded mode only). */
+  widgetDemo: boolean;
   schedulingBackend: "native" | "calcom";
   calcom?: { apiUrl: string; apiKey: string; webhookSecret?: string };
   google?: { clientId: string; clientSecret: string; redirectUri: string; apiRootUrl?: string; tokenUrl?: string; authUrl?: string };
@@ -107,6 +112,7 @@ export function loadConfig(env: Env = process.env, opts: { persistSecret?: boole
     worker: {
       concurrency: int(env, "WORKER_CONCURRENCY", 16, 1, 1000),
       pollMs: int(env, "WORKER_POLL_MS", 1000, 10, 60_000),
+      leaseMs: int(env, "WORKER_LEASE_MS", 30_000, 300, 600_000),
     },
     email: {
       provider: env.RESEND_API_KEY ? "resend" : "outbox",
@@ -125,12 +131,14 @@ export function loadConfig(env: Env = process.env, opts: { persistSecret?: boole
     mixpanel: env.MIXPANEL_TOKEN
       ? { token: env.MIXPANEL_TOKEN, apiUrl: (env.MIXPANEL_API_URL || "https://api.mixpanel.com").replace(/\/+$/, "") }
       : undefined,
+    metricsToken: env.METRICS_TOKEN || undefined,
     admin: { email: env.ADMIN_EMAIL || undefined, password: env.ADMIN_PASSWORD || undefined },
     frameAncestors: (env.FRAME_ANCESTORS || "")
       .split(/[\s,]+/)
       .map((o) => o.trim().replace(/\/+$/, ""))
       .filter(Boolean),
     widgetTokenTtlSeconds: int(env, "WIDGET_TOKEN_TTL_SECONDS", 3600, 60, 86_400),
+    widgetDemo: bool(env, "WIDGET_DEMO", embedded),
     schedulingBackend: schedulingBackend(env),
     calcom: env.CALCOM_API_URL
       ? {

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { createDatabase } from "../db/client.ts";
 import { migrateDatabase } from "../db/migrate.ts";
 import { seedDemoData } from "../db/seed/index.ts";
+import { seedConsoleAdmin } from "./modules/auth/service.ts";
 import { createApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { systemClock } from "./lib/clock.ts";
@@ -25,8 +26,10 @@ async function main() {
     const seeded = await seedDemoData(database.db);
     if (seeded.created) logger.info("demo data seeded", { users: seeded.users, profiles: seeded.profiles });
   }
+  // The console's admin account (ADMIN_EMAIL/ADMIN_PASSWORD, or a generated one in embedded mode).
+  const consoleAdmin = await seedConsoleAdmin(database.db, systemClock, config);
   const store = createStore({ redisUrl: config.redisUrl });
-  const { handle, jobs } = createApp({
+  const { handle, jobs, reporter } = createApp({
     config,
     db: database.db,
     store,
@@ -54,6 +57,8 @@ async function main() {
     const token = await signToken(config.jwtSecret, { sub: "dev-admin", role: "admin" }, 7 * 24 * 3600);
     lines.push(`  Development admin token (7 days; embedded mode only):`, `  ${token}`);
   }
+  if (consoleAdmin?.password) lines.push(`  Console: ${consoleAdmin.email} / ${consoleAdmin.password}`);
+  if (config.widgetDemo) lines.push(`  Widget demo: ${base}/widget/demo`);
   console.log(lines.join("\n"));
 
   let stopping = false;
@@ -63,6 +68,8 @@ async function main() {
     logger.info("shutting down", { signal });
     await server.stop();
     await worker?.stop();
+    // The last error reports (Sentry sends in the background) go out before the process ends.
+    await reporter.flush(2000);
     await store.close();
     await database.close();
     process.exit(0);

@@ -6,7 +6,10 @@
  *
  * Suites: "discovery" (below) and "scheduling" (server/bench/scheduling.ts: availability endpoint, discovery with
  * hasAvailability and free-slot ordering at 10,000 mentors and 300,000 bookings, summary refresh, bookings/s and the
- * EXCLUDE constraint's share, the slot engine). Both run by default.
+ * EXCLUDE constraint's share, the slot engine). Both run by default. "stats" (server/bench/stats.ts: platform stats,
+ * trends and CSV export at 10,000 mentors and 1,000,000 bookings) runs only with --only stats and writes its own
+ * section of RESULTS.md. "webhooks" (server/bench/webhooks.ts: booking commit → webhook latency, 10,000 queued
+ * deliveries drained) likewise runs only with --only webhooks and writes its own section.
  *
  * For each database (PGlite in a temp folder; Postgres at BENCH_DATABASE_URL / DATABASE_URL /
  * postgres://postgres@127.0.0.1:5432/test, in a fresh database `thotis_bench_<pid>` that is dropped afterwards;
@@ -51,7 +54,9 @@ export const PAGE_SIZE = 20;
 const TARGET_CACHED_RATIO = 0.4;
 const TARGET_UNCACHED_P95_MS = 15;
 export const DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test";
-const SUITES = ["discovery", "scheduling"] as const;
+const SUITES = ["discovery", "scheduling", "stats", "webhooks"] as const;
+/** Run unless --only names others; "stats" (server/bench/stats.ts, 1,000,000 bookings) is run on request only. */
+const DEFAULT_SUITES = ["discovery", "scheduling"];
 export const DATABASES = ["pglite", "postgres"] as const;
 export type DbKind = (typeof DATABASES)[number];
 
@@ -134,7 +139,7 @@ export interface Options {
 
 function parseArgs(argv: string[]): Options {
   const opts: Options = {
-    suites: [...SUITES],
+    suites: [...DEFAULT_SUITES],
     databases: [...DATABASES],
     durationSeconds: 5,
     warmupSeconds: 1,
@@ -797,6 +802,16 @@ async function main() {
       sections.push(result.markdown);
       missed.push(...result.missed);
       skipped.push(...result.skipped);
+    }
+    if (opts.suites.includes("stats")) {
+      console.log("\n== Statistics and CSV export ==");
+      const { runStatsBench, statsOptions } = await import("./stats.ts");
+      await runStatsBench(statsOptions({ databases: opts.databases, durationSeconds: opts.durationSeconds, warmupSeconds: opts.warmupSeconds, connections: opts.connections, out: opts.out }));
+    }
+    if (opts.suites.includes("webhooks")) {
+      console.log("\n== Webhooks ==");
+      const { runWebhooksBench } = await import("./webhooks.ts");
+      missed.push(...(await runWebhooksBench({ databases: opts.databases, poolSize, out: opts.out })));
     }
   } finally {
     await ceiling.server.stop();

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { type Job, type JobStatus, jobs } from "../../db/schema/index.ts";
 import type { Clock } from "../lib/clock.ts";
@@ -24,6 +24,8 @@ export interface JobQueue {
   /** Wakes the in-process worker at once instead of at its next poll (call after the enqueuing transaction commits). */
   poke(): void;
   list(filter?: { status?: JobStatus; kind?: string; limit?: number; offset?: number }): Promise<{ items: Job[]; total: number }>;
+  /** Makes a pending job that waits for a later run_at due now (e.g. a message held until a calendar link is set). */
+  runNow(dedupeKey: string): Promise<boolean>;
   /** Puts a dead (or succeeded) job back in the queue with a fresh attempt budget. */
   replay(id: number): Promise<Job | null>;
   /** Counts by status, and the number of jobs due now (queue depth). */
@@ -89,6 +91,17 @@ export function createJobQueue(deps: QueueDeps): JobQueue {
         db.select({ n: sql<number>`count(*)::int` }).from(jobs).where(where),
       ]);
       return { items, total: count?.n ?? 0 };
+    },
+
+    async runNow(dedupeKey) {
+      const now = clock.now();
+      const rows = await db
+        .update(jobs)
+        .set({ runAt: now, updatedAt: now })
+        .where(and(eq(jobs.dedupeKey, dedupeKey), eq(jobs.status, "pending"), gt(jobs.runAt, now)))
+        .returning({ id: jobs.id });
+      if (rows.length) this.poke();
+      return rows.length > 0;
     },
 
     async replay(id) {

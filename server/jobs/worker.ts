@@ -1,4 +1,4 @@
-import { and, eq, lt, sql } from "drizzle-orm";
+import { and, eq, inArray, lt, lte, sql, type SQL } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { type Job, jobs } from "../../db/schema/index.ts";
 import type { Clock } from "../lib/clock.ts";
@@ -86,28 +86,36 @@ export function createWorker(deps: WorkerDeps) {
   let loopDone: Promise<void> = Promise.resolve();
   let wake: (() => void) | null = null;
   let saturated = false;
+  const refillAt = Math.max(1, Math.floor(concurrency / 4));
   // Set by abandon(): the worker then behaves as if its process died, writing nothing more.
   let crashed = false;
 
   queue.onPoke(() => wake?.());
 
   async function claim(limit: number): Promise<Job[]> {
-    // ISO text with a cast: postgres.js cannot serialise a bare Date inside a raw sql template.
-    const now = clock.now().toISOString();
-    const until = new Date(clock.now().getTime() + leaseMs).toISOString();
-    const rows = await db.execute(sql`
-      update ${jobs} set status = 'running', attempts = attempts + 1, locked_by = ${id}, locked_until = ${until}::timestamptz, updated_at = ${now}::timestamptz
-      where id in (
-        select id from ${jobs}
-        where (status = 'pending' and run_at <= ${now}::timestamptz) or (status = 'running' and locked_until < ${now}::timestamptz)
-        order by run_at, id
-        limit ${limit}
-        for update skip locked
-      )
-      returning id`);
-    const ids = rowsOf(rows).map((r) => Number(r.id));
-    if (ids.length === 0) return [];
-    return db.select().from(jobs).where(sql`${jobs.id} in ${ids}`);
+    const now = clock.now();
+    // Due jobs first, each kind of candidate through its own partial index: an OR of "due" and "lease expired" would
+    // sort every due job on each claim (10,000 queued jobs cost milliseconds per claim). Expired leases are looked
+    // for when due jobs leave room. UPDATE … RETURNING gives the claimed rows in the same round trip.
+    const due = await claimWhere(and(eq(jobs.status, "pending"), lte(jobs.runAt, now))!, limit, now, true);
+    if (due.length >= limit) return due;
+    const expired = await claimWhere(and(eq(jobs.status, "running"), lt(jobs.lockedUntil, now))!, limit - due.length, now, false);
+    return [...due, ...expired];
+  }
+
+  function claimWhere(where: SQL, limit: number, now: Date, byRunAt: boolean): Promise<Job[]> {
+    const candidates = db
+      .select({ id: jobs.id })
+      .from(jobs)
+      .where(where)
+      .orderBy(...(byRunAt ? [jobs.runAt, jobs.id] : [jobs.lockedUntil]))
+      .limit(limit)
+      .for("update", { skipLocked: true });
+    return db
+      .update(jobs)
+      .set({ status: "running", attempts: sql`${jobs.attempts} + 1`, lockedBy: id, lockedUntil: new Date(now.getTime() + leaseMs), updatedAt: now })
+      .where(inArray(jobs.id, candidates))
+      .returning();
   }
 
   async function nextDueInMs(): Promise<number> {
@@ -138,11 +146,7 @@ export function createWorker(deps: WorkerDeps) {
       if (!kind) throw new PermanentJobError(`no handler for job kind ${job.kind}`);
       await kind.handler(job.payload, { job, attempt: job.attempts, signal: controller.signal });
       if (crashed) return;
-      const now = clock.now();
-      await db
-        .update(jobs)
-        .set({ status: "succeeded", finishedAt: now, updatedAt: now, lockedBy: null, lockedUntil: null, lastError: null })
-        .where(fence(job));
+      await markSucceeded(job);
     } catch (error) {
       if (crashed) return;
       const message = (error instanceof Error ? error.message : String(error)).slice(0, 2000);
@@ -166,6 +170,44 @@ export function createWorker(deps: WorkerDeps) {
       clearInterval(heartbeat);
       if (timeout) clearTimeout(timeout);
       controllers.delete(controller);
+    }
+  }
+
+  // Successes are written in batches: jobs finishing within a couple of milliseconds share one fenced UPDATE. The job
+  // keeps its slot until its batch is written, so "succeeded" is on disk before the worker takes more work.
+  let succeeded: { job: Job; done(error?: unknown): void }[] = [];
+  let flushTimer: ReturnType<typeof setTimeout> | null = null;
+  const SUCCESS_BATCH = 64;
+
+  function markSucceeded(job: Job): Promise<void> {
+    return new Promise((resolve, reject) => {
+      succeeded.push({ job, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      if (succeeded.length >= SUCCESS_BATCH) void flushSucceeded();
+      else flushTimer ??= setTimeout(() => void flushSucceeded(), 2);
+    });
+  }
+
+  async function flushSucceeded(): Promise<void> {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = null;
+    const batch = succeeded;
+    succeeded = [];
+    if (batch.length === 0) return;
+    if (crashed) return void batch.forEach((b) => b.done());
+    const now = clock.now();
+    try {
+      // Fenced like a single completion: only rows this worker still holds under the same attempt.
+      const pairs = sql.join(
+        batch.map(({ job }) => sql`(${job.id}::bigint, ${job.attempts}::int)`),
+        sql`, `,
+      );
+      await db
+        .update(jobs)
+        .set({ status: "succeeded", finishedAt: now, updatedAt: now, lockedBy: null, lockedUntil: null, lastError: null })
+        .where(and(eq(jobs.lockedBy, id), sql`(${jobs.id}, ${jobs.attempts}) in (${pairs})`));
+      for (const b of batch) b.done();
+    } catch (error) {
+      for (const b of batch) b.done(error ?? new Error("completion batch failed"));
     }
   }
 
@@ -194,7 +236,8 @@ export function createWorker(deps: WorkerDeps) {
         .catch((error) => logger.error("job bookkeeping failed", { jobId: job.id, error: String(error) }))
         .finally(() => {
           active.delete(run);
-          if (saturated) wake?.();
+          // Refill a few slots at a time: one claim per freed slot would cost a round trip per job.
+          if (saturated && concurrency - active.size >= refillAt) wake?.();
         });
       active.add(run);
     }
@@ -269,12 +312,6 @@ export function createWorker(deps: WorkerDeps) {
     },
     activeCount: () => active.size,
   };
-}
-
-function rowsOf(result: unknown): Record<string, unknown>[] {
-  // postgres.js returns an array; PGlite returns { rows }.
-  if (Array.isArray(result)) return result as Record<string, unknown>[];
-  return ((result as { rows?: Record<string, unknown>[] }).rows ?? []) as Record<string, unknown>[];
 }
 
 /** Deletes finished jobs older than `olderThanMs` (kept for a while so dedupe keys still protect late replays). */

@@ -103,6 +103,8 @@ export function createAuth(
      * request passes the early check and the route decides. Routes declaring `auth` still require a role token.
      */
     alternative?: (token: string) => Promise<boolean>;
+    /** Exact /api/v2 paths reachable without any token (the console's login). */
+    publicPaths?: readonly string[];
   } = {},
 ) {
   const verified = new WeakMap<Request, Promise<Principal>>();
@@ -129,6 +131,7 @@ export function createAuth(
       const url = request.url;
       const path = url.slice(url.indexOf("/", url.indexOf("//") + 2));
       if (!path.startsWith("/api/v2/") && path !== "/api/v2" && !path.startsWith("/api/v2?")) return;
+      if (opts.publicPaths?.includes(path.split("?")[0] as string)) return;
       try {
         await principalOf(request);
       } catch (error) {

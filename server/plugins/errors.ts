@@ -1,6 +1,7 @@
 import { Elysia, ValidationError } from "elysia";
 import { AppError, ErrorCode } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
+import { createLogReporter, type ErrorReporter, featureOf, sanitiseRequest } from "../integrations/errors/index.ts";
 
 export interface ErrorBody {
   status: "error";
@@ -35,20 +36,59 @@ export function sqlState(error: unknown): string | undefined {
 /**
  * Turns every failure into the design document's error envelope. Validation failures are 400 (not Elysia's 422),
  * carrying the code the schema names in its `errorCode` option (for example INVALID_PROFILE_DATA). Anything
- * unexpected is logged with its stack and answered with a generic 500: no stack, SQL or driver text leaves.
+ * unexpected is reported (logged with its stack; also sent to Sentry when configured) and answered with a generic
+ * 500: no stack, SQL or driver text leaves.
  */
-export function errorPlugin(logger: Logger) {
-  return new Elysia({ name: "thotis/errors" }).onError({ as: "global" }, ({ code, error, set, request, path, query }) => {
+export function errorPlugin(
+  logger: Logger,
+  opts: {
+    /** Where unexpected failures go (Sentry or the log); default the log. */
+    reporter?: ErrorReporter;
+    /** The request's user, when it carried a valid role token (for the report, never for the answer). */
+    userOf?: (request: Request) => Promise<{ id: string; role?: string } | undefined>;
+  } = {},
+) {
+  const reporter = opts.reporter ?? createLogReporter(logger);
+  /** Only server faults are reported: users' mistakes (4xx) are answered, not tracked. */
+  const report = async (
+    error: unknown,
+    ctx: { request: Request; path: string; body: unknown; requestId: unknown },
+    errorCode: string,
+    more: { extra?: Record<string, unknown>; logged?: boolean } = {},
+  ) => {
+    try {
+      const user = opts.userOf ? await opts.userOf(ctx.request).catch(() => undefined) : undefined;
+      reporter.capture({
+        error,
+        requestId: typeof ctx.requestId === "string" ? ctx.requestId : undefined,
+        user,
+        request: sanitiseRequest(ctx.request, ctx.body),
+        path: ctx.path,
+        tags: { feature: featureOf(ctx.path), errorCode },
+        ...more,
+      });
+    } catch (failure) {
+      logger.error("error reporting failed", { error: String(failure) });
+    }
+  };
+  return new Elysia({ name: "thotis/errors" }).onError({ as: "global" }, async (ctx) => {
+    const { code, error, set, request, path, query } = ctx;
+    const reportCtx = { request, path, body: (ctx as { body?: unknown }).body, requestId: set.headers["x-request-id"] };
     const respond = (status: number, body: ErrorBody, headers?: Record<string, string>) => {
       set.status = status;
       set.headers["content-type"] = "application/json; charset=utf-8";
       if (headers) Object.assign(set.headers, headers);
       return body;
     };
-    if (error instanceof AppError) return respond(error.status, errorBody(error.code, error.message, error.details), error.headers);
+    if (error instanceof AppError) {
+      if (error.status >= 500) await report(error, reportCtx, error.code);
+      return respond(error.status, errorBody(error.code, error.message, error.details), error.headers);
+    }
     if (code === "VALIDATION" && error instanceof ValidationError) {
       if (error.type === "response") {
-        logger.error("response failed its schema", { requestId: set.headers["x-request-id"], path, method: request.method, issues: issuesOf(error, undefined) });
+        const issues = issuesOf(error, undefined);
+        logger.error("response failed its schema", { requestId: set.headers["x-request-id"], path, method: request.method, issues });
+        await report(new Error(`response of ${request.method} ${path} failed its schema`), reportCtx, ErrorCode.INTERNAL_ERROR, { extra: { issues }, logged: true });
         return respond(500, errorBody(ErrorCode.INTERNAL_ERROR, "Something went wrong on our side. Please try again."));
       }
       const schema = (error.validator as { schema?: { errorCode?: string } } | undefined)?.schema;
@@ -63,26 +103,11 @@ export function errorPlugin(logger: Logger) {
     const state = sqlState(error);
     const mapped = state ? pgClientErrors[state] : undefined;
     if (mapped) return respond(mapped.status, errorBody(mapped.code, mapped.message));
-    logger.error("unhandled error", {
-      // Set by the request-log plugin and sent back to the client, so a reported 500 leads to this line.
-      requestId: set.headers["x-request-id"],
-      path,
-      method: request.method,
-      error: error instanceof Error ? error.message : String(error),
-      // Drizzle wraps the driver's error ("Failed query: ..."): the cause says what actually went wrong.
-      cause: causesOf(error),
-      stack: error instanceof Error ? error.stack : undefined,
-    });
+    // Logged (and sent to Sentry when configured) with the request id the client got back, so a reported 500
+    // leads to its line; the answer itself says nothing about the cause.
+    await report(error, reportCtx, ErrorCode.INTERNAL_ERROR);
     return respond(500, errorBody(ErrorCode.INTERNAL_ERROR, "Something went wrong on our side. Please try again."));
   });
-}
-
-function causesOf(error: unknown): string | undefined {
-  const messages: string[] = [];
-  for (let e = (error as { cause?: unknown } | undefined)?.cause, i = 0; e && i < 4; e = (e as { cause?: unknown }).cause, i++) {
-    messages.push(e instanceof Error ? `${e.name}: ${e.message}${"code" in e ? ` (${String(e.code)})` : ""}` : String(e));
-  }
-  return messages.length ? messages.join(" <- ") : undefined;
 }
 
 function issuesOf(error: ValidationError, query: Record<string, unknown> | undefined): { field: string; message: string }[] {

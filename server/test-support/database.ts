@@ -14,7 +14,7 @@ let postgresTemplate: Promise<string> | undefined;
 
 export const testDatabaseKind = process.env.TEST_DATABASE_URL ? "postgres" : "pglite";
 
-export async function createTestDatabase(): Promise<DatabaseHandle> {
+export async function createTestDatabase(): Promise<DatabaseHandle & { url?: string }> {
   const url = process.env.TEST_DATABASE_URL;
   if (url) return createPostgresTestDatabase(url);
   pgliteTemplate ??= (async () => {
@@ -26,7 +26,7 @@ export async function createTestDatabase(): Promise<DatabaseHandle> {
   return wrapPglite(clone as PGlite);
 }
 
-async function createPostgresTestDatabase(url: string): Promise<DatabaseHandle> {
+async function createPostgresTestDatabase(url: string): Promise<DatabaseHandle & { url: string }> {
   const admin = postgres(url, { max: 1, onnotice: () => {} });
   try {
     postgresTemplate ??= (async () => {
@@ -43,6 +43,8 @@ async function createPostgresTestDatabase(url: string): Promise<DatabaseHandle> 
     const handle = await createDatabase({ url: withDatabase(url, name), maxConnections: 20 });
     return {
       ...handle,
+      // Lets a test start a separate worker process on this database.
+      url: withDatabase(url, name),
       async close() {
         await handle.close();
         const cleanup = postgres(url, { max: 1, onnotice: () => {} });

@@ -1,19 +1,37 @@
 import { Elysia } from "elysia";
 import { errors, ok, success } from "../../lib/envelope.ts";
-import { assertSelfOrAdmin, type AuthPlugin } from "../../plugins/auth.ts";
+import { forbidden } from "../../lib/errors.ts";
+import { assertSelfOrAdmin, type AuthPlugin, type Principal, type Role } from "../../plugins/auth.ts";
 import { ProfileIdParams } from "../students/model.ts";
 import { AvailabilityQuery, AvailabilityResponse, ScheduleBody, ScheduleResponse } from "./model.ts";
 import type { AvailabilityService } from "./service.ts";
 
 const tags = ["Availability"];
+const readers: readonly Role[] = ["admin", "integrator", "mentor", "widget"];
 
 export function availabilityModule(deps: {
   auth: AuthPlugin;
   availability: AvailabilityService;
   /** Runs before slots are computed: re-reads stale outside-calendar busy times. */
   beforeRead?: (studentProfileId: string) => Promise<void>;
+  /** The request's verified role token (throws 401 without one). */
+  principalOf: (request: Request) => Promise<Principal>;
+  /** Whether a booking's manage token may read these slots (to reschedule that booking): see manage-access.ts. */
+  manageAccess?: (authorization: string | undefined, studentProfileId: string, rescheduleBookingId: number | undefined) => Promise<boolean>;
 }) {
   const { availability } = deps;
+  // Role tokens of every role, or a manage token rescheduling its own booking (checked here rather than by the
+  // `auth` macro, which accepts role tokens only).
+  const authorizeRead = async (request: Request, studentProfileId: string, rescheduleBookingId: number | undefined) => {
+    let principal: Principal;
+    try {
+      principal = await deps.principalOf(request);
+    } catch (error) {
+      if (await deps.manageAccess?.(request.headers.get("authorization") ?? undefined, studentProfileId, rescheduleBookingId)) return;
+      throw error;
+    }
+    if (!readers.includes(principal.role)) throw forbidden(`The ${principal.role} role may not use this route`);
+  };
   return new Elysia({ prefix: "/api/v2/students" })
     .use(deps.auth)
     .get(
@@ -50,12 +68,12 @@ export function availabilityModule(deps: {
     )
     .get(
       "/:id/availability",
-      async ({ params, query }) => {
+      async ({ params, query, request }) => {
+        await authorizeRead(request, params.id, query.rescheduleBookingId);
         await deps.beforeRead?.(params.id);
         return ok(await availability.getAvailability(params.id, query));
       },
       {
-      auth: ["admin", "integrator", "mentor", "widget"],
       params: ProfileIdParams,
       query: AvailabilityQuery,
       response: { 200: success(AvailabilityResponse), ...errors(400, 403, 404) },
@@ -63,7 +81,7 @@ export function availabilityModule(deps: {
         tags,
         summary: "Free 15-minute slots of a mentor",
         description:
-          "Slots in UTC plus wall-clock times in `timeZone`, from 2 hours to 30 days ahead, minus bookings and calendar busy times.",
+          "Slots in UTC plus wall-clock times in `timeZone`, from 2 hours to 30 days ahead, minus bookings and calendar busy times. Any role token; a booking's manage token only with `rescheduleBookingId` set to its own booking.",
         },
       },
     );

@@ -46,6 +46,11 @@ export interface BookingTransition {
   actor: string;
   reason: string | null;
   at: Date;
+  /**
+   * An outside calendar (Google) will set the video link right after the commit: messages carrying the link should
+   * wait for `calendarSettled(historyId)` (they run anyway after a grace period if the process dies first).
+   */
+  calendarPending: boolean;
 }
 
 /**
@@ -66,6 +71,8 @@ export interface BookingServiceDeps {
   effects?: BookingEffects;
   /** Called after a transaction that enqueued effects has committed (wakes the in-process worker). */
   afterCommit?: () => void;
+  /** Called once the outside calendar has set (or failed to set) the link of the change `historyId`. */
+  calendarSettled?: (historyId: number) => Promise<void>;
   /** True when booking effects include the confirmation e-mails (reported as confirmationSent). */
   confirmationsEnqueued?: boolean;
 }
@@ -170,10 +177,11 @@ export function createBookingService(deps: BookingServiceDeps) {
   async function history(
     tx: Database,
     entry: Omit<typeof bookingHistory.$inferInsert, "at"> & { at?: Date },
-  ): Promise<void> {
+  ): Promise<number> {
     const at = entry.at ?? clock.now();
     const [row] = await tx.insert(bookingHistory).values({ ...entry, at }).returning({ id: bookingHistory.id });
     await deps.effects?.(tx, transitionOf(row!.id, { ...entry, at }));
+    return row!.id;
   }
 
   function transitionOf(historyId: number, entry: typeof bookingHistory.$inferInsert & { at: Date }): BookingTransition {
@@ -187,10 +195,21 @@ export function createBookingService(deps: BookingServiceDeps) {
       actor: entry.actor,
       reason: typeof reason === "string" ? reason : null,
       at: entry.at,
+      calendarPending: Boolean(deps.calendar) && (entry.action === "created" || entry.action === "rescheduled"),
     };
   }
 
-  async function applyCalendar(bookingId: number, hook: "created" | "rescheduled") {
+  /** Lets the outside calendar set the link, then releases the messages that were waiting for it. */
+  async function applyCalendar(bookingId: number, hook: "created" | "rescheduled", historyId: number) {
+    await setCalendarLink(bookingId, hook);
+    if (deps.calendar) {
+      await deps.calendarSettled?.(historyId).catch((error) =>
+        logger.error("releasing messages after the calendar step failed", { bookingId, error: error instanceof Error ? error.message : String(error) }),
+      );
+    }
+  }
+
+  async function setCalendarLink(bookingId: number, hook: "created" | "rescheduled") {
     if (!deps.calendar) return;
     const [row] = await db.select().from(bookings).where(eq(bookings.id, bookingId));
     if (!row || row.status !== "ACCEPTED") return;
@@ -318,6 +337,7 @@ export function createBookingService(deps: BookingServiceDeps) {
       }
 
       let bookingId: number;
+      let historyId = 0;
       try {
         bookingId = await db.transaction(async (txn) => {
           const tx = txn as unknown as Database;
@@ -349,7 +369,7 @@ export function createBookingService(deps: BookingServiceDeps) {
             .update(studentProfiles)
             .set({ totalSessions: sql`${studentProfiles.totalSessions} + 1` })
             .where(eq(studentProfiles.id, profile.id));
-          await history(tx, { bookingId: id, action: "created", toStatus: "ACCEPTED", newStartTime: start, actor: scope });
+          historyId = await history(tx, { bookingId: id, action: "created", toStatus: "ACCEPTED", newStartTime: start, actor: scope });
           await availability.refreshSummary(tx, profile.id);
           return id;
         });
@@ -368,7 +388,7 @@ export function createBookingService(deps: BookingServiceDeps) {
       }
       deps.afterCommit?.();
       await availability.slotsChanged(profile.id);
-      await applyCalendar(bookingId, "created");
+      await applyCalendar(bookingId, "created", historyId);
       const body = { status: "success" as const, data: result(await view(bookingId)) };
       if (idempotencyKey) {
         await db
@@ -435,6 +455,7 @@ export function createBookingService(deps: BookingServiceDeps) {
       if (actor.kind === "role" && actor.role === "widget") throw forbidden("The widget may not reschedule bookings");
       const newStart = new Date(dateTime);
       if (Number.isNaN(newStart.getTime())) throw badRequest(ErrorCode.INVALID_INPUT, "dateTime must be an ISO 8601 date-time");
+      let historyId = 0;
       const moved = await db
         .transaction(async (txn) => {
           const tx = txn as unknown as Database;
@@ -463,7 +484,7 @@ export function createBookingService(deps: BookingServiceDeps) {
               updatedAt: now,
             })
             .where(eq(bookings.id, id));
-          await history(tx, {
+          historyId = await history(tx, {
             bookingId: id,
             action: "rescheduled",
             fromStatus: "ACCEPTED",
@@ -481,7 +502,7 @@ export function createBookingService(deps: BookingServiceDeps) {
       if (moved) {
         deps.afterCommit?.();
         await availability.slotsChanged(before.studentProfileId);
-        await applyCalendar(id, "rescheduled");
+        await applyCalendar(id, "rescheduled", historyId);
       }
       return result(await view(id));
     },

@@ -8,9 +8,11 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import fc from "fast-check";
-import { calendarBusy, googleConnections } from "../../../db/schema/index.ts";
+import type { Database } from "../../../db/client.ts";
+import { calendarBusy, emailOutbox, googleConnections, jobs } from "../../../db/schema/index.ts";
+import { CALENDAR_GRACE_MS } from "../notifications/service.ts";
 import { startGoogleStandIn, type GoogleStandIn, type StandInEvent } from "../../integrations/google/stand-in.ts";
 import { fixedClock } from "../../lib/clock.ts";
 import { createCryptoBox } from "../../lib/crypto-box.ts";
@@ -409,6 +411,41 @@ describe("bookings of a connected mentor", () => {
     // The stored booking shows the same link.
     const stored = await json(await app.request(`/api/v2/bookings/${first.data.bookingId}`, { token: mentor.token }));
     expect(stored.data).toMatchObject({ meetingUrl: first.data.meetingUrl, meetingProvider: "google_meet", calendarEventId: first.data.calendarEventId });
+  });
+
+  test("booking e-mails wait for Google's Meet link: held in the queue until the calendar step, then sent with it", async () => {
+    const booked = await book(mentor.profileId, at(6, 8));
+    expect(booked.res.status).toBe(201);
+    expect(booked.data.meetingUrl).toMatch(MEET);
+    expect(booked.data.confirmationSent).toBe(true);
+    // The calendar step released the message before the response: due now on the (fixed) test clock.
+    const [job] = await app.database.db.select().from(jobs).where(eq(jobs.kind, "email.booking")).orderBy(desc(jobs.id)).limit(1);
+    expect(job!.runAt.getTime()).toBe(clock.now().getTime());
+    await app.jobs.createWorker().drain();
+    const mails = await app.database.db.select().from(emailOutbox).where(eq(emailOutbox.bookingId, booked.data.bookingId));
+    expect(mails.map((m) => m.kind).sort()).toEqual(["booking_confirmation", "booking_confirmation"]);
+    for (const mail of mails) {
+      expect(mail.text).toContain(booked.data.meetingUrl);
+      expect(mail.text).not.toMatch(/meet\.jit\.si/);
+    }
+    // Had the process died before the calendar step, the message would still go after the grace period.
+    await app.database.db.transaction(async (txn) => {
+      const tx = txn as unknown as Database;
+      await app.jobs.bookingEffects(tx, {
+        historyId: 987_654_321,
+        bookingId: booked.data.bookingId,
+        action: "created",
+        oldStartTime: null,
+        newStartTime: new Date(at(6, 8)),
+        actor: "test",
+        reason: null,
+        at: clock.now(),
+        calendarPending: true,
+      });
+      const [held] = await tx.select().from(jobs).where(eq(jobs.dedupeKey, "email:history:987654321"));
+      expect(held!.runAt.getTime() - clock.now().getTime()).toBe(CALENDAR_GRACE_MS);
+      throw new Error("roll back the simulated change");
+    }).catch((error) => expect(String(error)).toContain("roll back"));
   });
 
   test("Property 30 over many bookings: all Meet links differ", async () => {

@@ -1,0 +1,60 @@
+import { createSignal } from "solid-js";
+
+/**
+ * The admin session. The JWT lives in sessionStorage (mirrored in a signal): it survives a reload of the tab, which
+ * the offline mode needs, but not the closing of the tab, and other tabs or origins cannot read it. localStorage
+ * would keep a 7-day admin credential on disk after the browser closes; a cookie would need CSRF protection the API
+ * does not otherwise need. The token never goes into a URL.
+ */
+export interface Session {
+  token: string;
+  expiresAt: string;
+  user: { id: number | string; email: string; name: string; role: string };
+}
+
+const KEY = "thotis.console.session";
+
+function load(): Session | null {
+  try {
+    const raw = sessionStorage.getItem(KEY);
+    if (!raw) return null;
+    const s = JSON.parse(raw) as Session;
+    return typeof s.token === "string" && s.token.length > 0 ? s : null;
+  } catch {
+    return null;
+  }
+}
+
+const [session, setSessionSignal] = createSignal<Session | null>(load());
+/** Why the admin is on the login page (expired, signed out…), shown there once. */
+const [loginNotice, setLoginNotice] = createSignal<"expired" | "loggedOut" | "notAdmin" | null>(null);
+
+export { session, loginNotice, setLoginNotice };
+
+let expiryTimer: ReturnType<typeof setTimeout> | undefined;
+function scheduleExpiry(s: Session | null) {
+  clearTimeout(expiryTimer);
+  if (!s) return;
+  const ms = Date.parse(s.expiresAt) - Date.now();
+  if (!Number.isFinite(ms)) return;
+  // setTimeout caps at ~24.8 days; a longer delay would fire at once.
+  if (ms <= 0) endSession("expired");
+  else expiryTimer = setTimeout(() => endSession("expired"), Math.min(ms, 2_000_000_000));
+}
+scheduleExpiry(session());
+
+export function startSession(s: Session) {
+  sessionStorage.setItem(KEY, JSON.stringify(s));
+  setLoginNotice(null);
+  setSessionSignal(s);
+  scheduleExpiry(s);
+}
+
+/** Forgets the token and the cached admin data (kept by the service worker for offline use). */
+export function endSession(reason: "expired" | "loggedOut" | "notAdmin") {
+  sessionStorage.removeItem(KEY);
+  clearTimeout(expiryTimer);
+  setLoginNotice(reason);
+  setSessionSignal(null);
+  if ("caches" in window) void caches.delete("console-api").catch(() => {});
+}

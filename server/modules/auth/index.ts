@@ -1,0 +1,33 @@
+import { Elysia } from "elysia";
+import { errors, ok, success } from "../../lib/envelope.ts";
+import type { AuthPlugin } from "../../plugins/auth.ts";
+import { LoginBody, LoginResult, Me } from "./model.ts";
+import type { AdminAuthService } from "./service.ts";
+
+const tags = ["Auth"];
+
+/** The public login route of the console (listed in the auth gate's public paths) and the caller's identity. */
+export const LOGIN_PATH = "/api/v2/auth/login";
+
+export function authModule(deps: { auth: AuthPlugin; adminAuth: AdminAuthService }) {
+  const { adminAuth } = deps;
+  return new Elysia()
+    .use(deps.auth)
+    .post(LOGIN_PATH, async ({ body }) => ok(await adminAuth.login(body.email, body.password)), {
+      body: LoginBody,
+      response: { 200: success(LoginResult), ...errors(400) },
+      detail: {
+        tags,
+        summary: "Console sign-in (no token needed)",
+        description:
+          "E-mail and password of an admin account → a 12-hour admin JWT. 401 INVALID_CREDENTIALS for an unknown address or a wrong " +
+          "password (same message); after 5 failures in a row the account is locked 15 minutes (429 ACCOUNT_LOCKED with Retry-After).",
+        security: [],
+      },
+    })
+    .get("/api/v2/auth/me", async ({ principal }) => ok(await adminAuth.me(principal)), {
+      auth: ["admin", "integrator", "mentor", "widget"],
+      response: { 200: success(Me), ...errors(403) },
+      detail: { tags, summary: "Who the bearer token is" },
+    });
+}
