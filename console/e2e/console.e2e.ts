@@ -113,6 +113,8 @@ beforeAll(async () => {
     json: { rating: 5, feedback: "Parfait", prospectiveEmail: "lucas.martin@lycee.fr" },
   });
 
+  // The e-mails the bookings queued land in the outbox (embedded provider), for the moderation screen.
+  await app.jobs.createWorker().drain();
   await upsertAdmin(app.database.db, clock, ADMIN);
   browser = await launchBrowser();
   await mkdir("artifacts", { recursive: true });
@@ -315,6 +317,13 @@ describe("admin console", () => {
     await page.getByRole("heading", { name: "Livraisons" }).waitFor();
     await page.getByTestId("tab-emails").click();
     await page.getByRole("heading", { name: "E-mails" }).waitFor();
+    const outbox = await call(ctx, "/api/v2/admin/emails?limit=20", { token: ctx.admin });
+    expect(outbox.body.data.total).toBeGreaterThan(0);
+    const first = outbox.body.data.items[0];
+    await page.getByRole("cell", { name: first.subject }).first().waitFor();
+    await page.getByRole("button", { name: "Voir" }).first().click();
+    await page.locator("pre.code").waitFor();
+    expect((await page.locator("pre.code").textContent())?.length).toBeGreaterThan(20);
     expect(problems).toEqual([]);
     await context.close();
   }, 90_000);
@@ -401,9 +410,13 @@ describe("admin console", () => {
     rmSync(profileDir, { recursive: true, force: true });
   }, 90_000);
 
-  test("offline: a reload without network still shows the last data, with the 'offline, data from' banner", async () => {
-    const { context, page } = await signedIn();
-    await page.goto(`${base}/console/`);
+  test("offline: a reload without network still shows the last data, with the 'offline, data from' banner; so does a new window", async () => {
+    const context = await browser.newContext({ locale: "fr-FR" });
+    const page = await context.newPage();
+    await page.goto(`${base}/console/login`);
+    await page.getByLabel("Adresse e-mail").fill(ADMIN.email);
+    await page.getByLabel("Mot de passe").fill(ADMIN.password);
+    await page.getByRole("button", { name: "Se connecter" }).click();
     await waitForOverview(page);
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
     // A visit while controlled stores the API answers; the mentors screen too.
@@ -428,7 +441,18 @@ describe("admin console", () => {
     await page.locator('[data-testid="mentor-row"]').first().waitFor();
     await page.screenshot({ path: "artifacts/console-offline.png" });
 
+    // The installed app opened offline is a new window, without the tab's token: it still shows the last data.
+    const second = await context.newPage();
+    await second.goto(`${base}/console/`);
+    await waitForOverview(second);
+    await second.getByTestId("offline-banner").waitFor();
+    await expect(second.locator('[data-testid="stat-sessions"] .stat-value').textContent()).resolves.toBe(online);
+    expect(await second.evaluate((k) => sessionStorage.getItem(k), SESSION_KEY)).toBeNull();
+    expect(await second.evaluate(() => JSON.stringify(localStorage))).not.toContain("eyJ");
+
     await context.setOffline(false);
+    // Online again: the tokenless window asks for a sign-in; the signed-in one refreshes and drops the banner.
+    await second.waitForURL(/\/console\/login$/);
     await page.getByRole("link", { name: "Vue d'ensemble" }).click();
     await waitForOverview(page);
     await banner.waitFor({ state: "detached", timeout: 30_000 });

@@ -3,7 +3,7 @@ import { createEffect, type JSX, lazy, Show } from "solid-js";
 import { Banners } from "./components/Banners.tsx";
 import { Layout } from "./components/Layout.tsx";
 import { locale } from "./lib/i18n.ts";
-import { session } from "./lib/session.ts";
+import { offlineView, session } from "./lib/session.ts";
 import { Login } from "./pages/Login.tsx";
 import { Overview } from "./pages/Overview.tsx";
 
@@ -16,11 +16,12 @@ const Health = lazy(() => import("./pages/Health.tsx").then((m) => ({ default: m
 /** Screens behind the sign-in: without a session (or once it ends) the admin is sent to /login. */
 function Protected(props: RouteSectionProps): JSX.Element {
   const navigate = useNavigate();
+  const allowed = () => session() !== null || offlineView();
   createEffect(() => {
-    if (!session()) navigate("/login", { replace: true });
+    if (!allowed()) navigate("/login", { replace: true });
   });
   return (
-    <Show when={session()}>
+    <Show when={allowed()}>
       <Layout>{props.children}</Layout>
     </Show>
   );

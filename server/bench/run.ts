@@ -56,7 +56,7 @@ const TARGET_UNCACHED_P95_MS = 15;
 export const DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test";
 const SUITES = ["discovery", "scheduling", "stats", "webhooks"] as const;
 /** Run unless --only names others; "stats" (server/bench/stats.ts, 1,000,000 bookings) is run on request only. */
-const DEFAULT_SUITES = ["discovery", "scheduling"];
+const DEFAULT_SUITES: string[] = SUITES.filter((s) => s !== "stats");
 export const DATABASES = ["pglite", "postgres"] as const;
 export type DbKind = (typeof DATABASES)[number];
 

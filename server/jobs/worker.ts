@@ -108,7 +108,8 @@ export function createWorker(deps: WorkerDeps) {
       .select({ id: jobs.id })
       .from(jobs)
       .where(where)
-      .orderBy(...(byRunAt ? [jobs.runAt, jobs.id] : [jobs.lockedUntil]))
+      // run_at alone follows the partial index; adding id would sort every job sharing a run_at (a bulk enqueue).
+      .orderBy(byRunAt ? jobs.runAt : jobs.lockedUntil)
       .limit(limit)
       .for("update", { skipLocked: true });
     return db

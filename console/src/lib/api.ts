@@ -1,4 +1,5 @@
 import { createSignal } from "solid-js";
+import { online } from "./network.ts";
 import { endSession, session } from "./session.ts";
 
 /** An error answer of the API ({ status: "error", error: { code, message } }), or a network failure (status 0). */
@@ -18,9 +19,6 @@ export class ApiError extends Error {
  * such time; null while answers come from the network. Drives the "offline, data from <time>" banner.
  */
 const [staleSince, setStaleSince] = createSignal<Date | null>(null);
-const [online, setOnline] = createSignal(navigator.onLine);
-window.addEventListener("online", () => setOnline(true));
-window.addEventListener("offline", () => setOnline(false));
 export { staleSince, online };
 
 function noteFreshness(res: Response) {

@@ -1,10 +1,15 @@
 import { createSignal } from "solid-js";
+import { online } from "./network.ts";
 
 /**
  * The admin session. The JWT lives in sessionStorage (mirrored in a signal): it survives a reload of the tab, which
  * the offline mode needs, but not the closing of the tab, and other tabs or origins cannot read it. localStorage
  * would keep a 7-day admin credential on disk after the browser closes; a cookie would need CSRF protection the API
  * does not otherwise need. The token never goes into a URL.
+ *
+ * An installed console opened offline starts in a new window, without the tab's session. So that it still shows the
+ * last data, localStorage keeps who signed in and until when (never the token): while offline and before that time,
+ * the console shows the service worker's cached answers read-only ("offline view"); once online, it asks for a sign-in.
  */
 export interface Session {
   token: string;
@@ -13,6 +18,22 @@ export interface Session {
 }
 
 const KEY = "thotis.console.session";
+const LAST_KEY = "thotis.console.last-admin";
+
+interface LastAdmin {
+  email: string;
+  name: string;
+  expiresAt: string;
+}
+
+function loadLast(): LastAdmin | null {
+  try {
+    const last = JSON.parse(localStorage.getItem(LAST_KEY) ?? "null") as LastAdmin | null;
+    return last && Date.parse(last.expiresAt) > Date.now() ? last : null;
+  } catch {
+    return null;
+  }
+}
 
 function load(): Session | null {
   try {
@@ -31,6 +52,10 @@ const [loginNotice, setLoginNotice] = createSignal<"expired" | "loggedOut" | "no
 
 export { session, loginNotice, setLoginNotice };
 
+/** Offline, without this tab's session, but a session of this browser had not expired yet: show the cached data. */
+export const offlineView = () => !session() && !online() && loadLast() !== null;
+
+
 let expiryTimer: ReturnType<typeof setTimeout> | undefined;
 function scheduleExpiry(s: Session | null) {
   clearTimeout(expiryTimer);
@@ -45,6 +70,7 @@ scheduleExpiry(session());
 
 export function startSession(s: Session) {
   sessionStorage.setItem(KEY, JSON.stringify(s));
+  localStorage.setItem(LAST_KEY, JSON.stringify({ email: s.user.email, name: s.user.name, expiresAt: s.expiresAt } satisfies LastAdmin));
   setLoginNotice(null);
   setSessionSignal(s);
   scheduleExpiry(s);
@@ -53,6 +79,7 @@ export function startSession(s: Session) {
 /** Forgets the token and the cached admin data (kept by the service worker for offline use). */
 export function endSession(reason: "expired" | "loggedOut" | "notAdmin") {
   sessionStorage.removeItem(KEY);
+  localStorage.removeItem(LAST_KEY);
   clearTimeout(expiryTimer);
   setLoginNotice(reason);
   setSessionSignal(null);

@@ -2,7 +2,7 @@ import { useNavigate } from "@solidjs/router";
 import { createEffect, createSignal, type JSX, Show } from "solid-js";
 import { ApiError, api } from "../lib/api.ts";
 import { type Locale, locale, setLocale, t } from "../lib/i18n.ts";
-import { loginNotice, type Session, session, startSession } from "../lib/session.ts";
+import { loginNotice, offlineView, type Session, session, startSession } from "../lib/session.ts";
 
 export function Login(): JSX.Element {
   const navigate = useNavigate();
@@ -12,7 +12,7 @@ export function Login(): JSX.Element {
   const [error, setError] = createSignal<string | null>(null);
 
   createEffect(() => {
-    if (session()) navigate("/", { replace: true });
+    if (session() || offlineView()) navigate("/", { replace: true });
   });
 
   const notice = () => {

@@ -93,7 +93,10 @@ describe("booking creation", () => {
     expect(d.meetingUrl).toStartWith("https://meet.jit.si/Thotis-");
     expect(d.googleMeetLink).toBe(d.meetingUrl);
     expect(d.meetingProvider).toBe("jitsi");
-    expect(d.confirmationSent).toBe(false);
+    // The confirmations to both sides are queued in the booking's transaction.
+    expect(d.confirmationSent).toBe(true);
+    const confirmation = await ctx.app.jobs.queue.list({ kind: "email.booking" });
+    expect(confirmation.items.some((j) => j.payload.historyId !== undefined && j.status === "pending")).toBe(true);
     // The slot is gone from the availability.
     const after = await listSlots(ctx, mentor.profileId);
     expect(after).not.toContain(pool[10]);

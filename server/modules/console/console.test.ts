@@ -38,7 +38,7 @@ describe("console static serving", () => {
     expect(await res.text()).toBe(indexHtml);
   });
 
-  test("/console redirects to /console/ (the manifest's scope and start_url)", async () => {
+  test("/console redirects to /console/ (the manifest's start_url)", async () => {
     const res = await get("/console");
     expect(res.status).toBe(308);
     expect(res.headers.get("location")).toBe("/console/");

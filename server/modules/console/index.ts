@@ -65,7 +65,7 @@ export function consoleModule(deps: { distDir?: string } = {}) {
   };
 
   return new Elysia()
-    // Elysia routes /console and /console/ alike; only the bare one is redirected (to the manifest's scope).
+    // Elysia routes /console and /console/ alike; only the bare one is redirected (to the manifest's start_url).
     .get(
       "/console",
       ({ request, set }) =>

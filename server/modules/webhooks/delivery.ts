@@ -53,19 +53,19 @@ export function createDeliveryHandler(deps: WebhookServiceDeps & { maxAttempts: 
   // Built once (at the first delivery): query building is a visible share of a delivery's CPU when thousands are drained.
   const prepareLoad = () =>
     db
-    .select({
-      id: webhookDeliveries.id,
-      status: webhookDeliveries.status,
-      payload: webhookDeliveries.payload,
-      endpointId: webhookEndpoints.id,
-      url: webhookEndpoints.url,
-      secret: webhookEndpoints.secret,
-      active: webhookEndpoints.active,
-    })
-    .from(webhookDeliveries)
-    .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
-    .where(eq(webhookDeliveries.id, sql.placeholder("id")))
-    .prepare("webhook_delivery_load");
+      .select({
+        id: webhookDeliveries.id,
+        status: webhookDeliveries.status,
+        payload: webhookDeliveries.payload,
+        endpointId: webhookEndpoints.id,
+        url: webhookEndpoints.url,
+        secret: webhookEndpoints.secret,
+        active: webhookEndpoints.active,
+      })
+      .from(webhookDeliveries)
+      .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
+      .where(eq(webhookDeliveries.id, sql.placeholder("id")))
+      .prepare("webhook_delivery_load");
   let load: ReturnType<typeof prepareLoad> | undefined;
 
   return async function deliver(payload: DeliveryJobPayload, context: JobContext): Promise<void> {

@@ -7,7 +7,7 @@
  * Both use the same key bytes: for a "whsec_<base64>" secret the decoded base64, for any other secret (a plain
  * THOTIS_WEBHOOK_SECRET) its UTF-8 bytes.
  */
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 
 export const SECRET_PREFIX = "whsec_";
@@ -59,5 +59,5 @@ export function verifyPayloadSignature(body: string, secret: string): boolean {
   const match = body.match(/^(\{[\s\S]*),"signature":"([0-9a-f]{64})"\}$/);
   if (!match) return false;
   const expected = payloadSignature(`${match[1]}}`, secret);
-  return expected === match[2];
+  return timingSafeEqual(Buffer.from(expected), Buffer.from(match[2] as string));
 }
