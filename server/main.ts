@@ -57,7 +57,8 @@ async function main() {
     const token = await signToken(config.jwtSecret, { sub: "dev-admin", role: "admin" }, 7 * 24 * 3600);
     lines.push(`  Development admin token (7 days; embedded mode only):`, `  ${token}`);
   }
-  if (consoleAdmin?.password) lines.push(`  Console: ${consoleAdmin.email} / ${consoleAdmin.password}`);
+  lines.push(`  Console: ${base}/console`);
+  if (consoleAdmin?.password) lines.push(`  Console sign-in: ${consoleAdmin.email} / ${consoleAdmin.password}`);
   if (config.widgetDemo) lines.push(`  Widget demo: ${base}/widget/demo`);
   console.log(lines.join("\n"));
 

@@ -55,6 +55,8 @@ export const bookings = pgTable(
     uniqueIndex("bookings_external_uid_key").on(t.externalUid),
     index("bookings_mentor_start_idx").on(t.studentProfileId, t.startTime),
     index("bookings_accepted_end_idx").on(t.endTime).where(sql`status = 'ACCEPTED'`),
+    // Statistics over a date range (trends, platform stats, CSV export) read sessions by start time.
+    index("bookings_start_idx").on(t.startTime, t.status),
   ],
 );
 export type Booking = typeof bookings.$inferSelect;

@@ -10,6 +10,7 @@ import { createLogger } from "../lib/logger.ts";
 import { localMediaStorage } from "../lib/media-storage.ts";
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from "../test-support/app.ts";
 import { type Role, roles, signToken } from "./auth.ts";
+import { LOGIN_PATH } from "../modules/auth/index.ts";
 
 /** Property 23 (Requirement 8.5): every /api/v2 route refuses a request without a valid JWT with 401. */
 
@@ -150,8 +151,9 @@ describe("Property 23: API Authentication Enforcement", () => {
       logger: createLogger("silent"),
       media: localMediaStorage(app.config.mediaDir),
     });
+    // The console's sign-in is the one public /api/v2 route (it is how an admin gets a token); tested below.
     routes = elysia.routes
-      .filter((r) => r.path.startsWith("/api/v2") && r.method !== "OPTIONS")
+      .filter((r) => r.path.startsWith("/api/v2") && r.method !== "OPTIONS" && r.path !== LOGIN_PATH)
       .map((r) => ({ method: r.method, path: r.path }));
   }, 120_000);
 
@@ -171,6 +173,14 @@ describe("Property 23: API Authentication Enforcement", () => {
     expect(documented.length).toBeGreaterThan(0);
     for (const op of documented) expect(keys).toContain(op);
   }, 120_000);
+
+  test("the sign-in route is public: no token needed, bad input is a 400 and wrong credentials a 401 INVALID_CREDENTIALS", async () => {
+    const empty = await app.request(LOGIN_PATH, { method: "POST", json: {} });
+    expect(empty.status).toBe(400);
+    const wrong = await app.request(LOGIN_PATH, { method: "POST", json: { email: "nobody@thotis.test", password: "not-the-password" } });
+    expect(wrong.status).toBe(401);
+    expect((await wrong.json()).error.code).toBe("INVALID_CREDENTIALS");
+  });
 
   test("every API route refuses a request without a token, with the envelope and WWW-Authenticate", async () => {
     for (const route of routes) {

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { Elysia } from "elysia";
-import { type Asset, assetResponse, createAssetStore } from "../widget/assets.ts";
+import { type Asset, assetResponse, createAssetStore } from "../../lib/static-assets.ts";
 
 export const defaultConsoleDist = fileURLToPath(new URL("../../../console/dist", import.meta.url));
 

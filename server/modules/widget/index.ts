@@ -9,7 +9,7 @@ import { errors, ok, success } from "../../lib/envelope.ts";
 import { badRequest } from "../../lib/errors.ts";
 import { type AuthPlugin, signToken } from "../../plugins/auth.ts";
 import type { ProfileService } from "../students/service.ts";
-import { assetResponse, createAssetStore } from "./assets.ts";
+import { assetResponse, createAssetStore } from "../../lib/static-assets.ts";
 import { demoPage } from "./demo.ts";
 import { WidgetToken, WidgetTokenBody } from "./model.ts";
 import { framingPolicy, widgetPageCsp } from "./policy.ts";
