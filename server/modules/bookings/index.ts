@@ -42,6 +42,10 @@ export function bookingsModule(deps: { verify: TokenVerifier; manageTokens: Mana
       "/",
       async ({ body, headers, set }) => {
         const actor = await roleOnly(headers.authorization, ["admin", "integrator", "widget"]);
+        // A widget token minted for one mentor's page books that mentor only (a leaked token cannot book anyone else).
+        if (actor.kind === "role" && actor.role === "widget" && actor.studentProfileId && actor.studentProfileId !== body.studentProfileId) {
+          throw new AppError(403, "INSUFFICIENT_PERMISSIONS", "This widget token is for another mentor's page");
+        }
         const key = headers["idempotency-key"];
         if (key !== undefined && !idempotencyKeyPattern.test(key)) {
           throw new AppError(400, "INVALID_INPUT", "Idempotency-Key must be 1 to 200 visible ASCII characters");

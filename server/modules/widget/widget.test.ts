@@ -67,6 +67,15 @@ describe("POST /api/v2/widget/token", () => {
     expectError(await call(ctx, "/api/v2/users/1", { token }), 403);
     expectError(await mint({}, token), 403);
   });
+
+  test("a token minted for one mentor books that mentor only; a token without a mentor may book any", async () => {
+    const other = await createMentor(ctx);
+    const scoped = (await mint({ studentProfileId: mentor.profileId })).body.data.token as string;
+    const otherSlots = await listSlots(ctx, other.profileId, {}, scoped);
+    expectError(await book(ctx, bookBody(other.profileId, otherSlots[0]!), { token: scoped }), 403);
+    const open = (await mint({})).body.data.token as string;
+    expect((await book(ctx, bookBody(other.profileId, otherSlots[0]!), { token: open })).status).toBe(201);
+  });
 });
 
 describe("serving the widget", () => {
