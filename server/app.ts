@@ -167,6 +167,15 @@ export function createApp(deps: AppDeps) {
   const metrics = createRequestMetrics({ clock });
   const measure = metricsPlugin(metrics, () => app.routes);
   const reporter = createErrorReporter({ sentry: config.sentry && { ...config.sentry, release: version }, logger, runtime: runtimeName });
+  // A job that failed for good (dead letter) is an unhandled error too: it goes to Sentry like a 500 would.
+  jobs.reportDeadJobsTo((job, error) =>
+    reporter.capture({
+      error,
+      tags: { feature: job.kind.split(".")[0] ?? "jobs", errorCode: "JOB_DEAD_LETTER" },
+      extra: { jobId: job.id, kind: job.kind, attempts: job.attempts },
+      logged: true,
+    }),
+  );
   const userOf = (request: Request) => principalOf(request).then((p) => ({ id: p.sub, role: p.role }), () => undefined);
   const mixpanel = config.mixpanel ? createMixpanelClient(config.mixpanel) : undefined;
   const analytics = createAnalyticsService({ db, clock, queue: jobs.queue, mixpanel });

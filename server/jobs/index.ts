@@ -17,6 +17,7 @@ export function createJobSystem(deps: { db: Database; clock: Clock; logger: Logg
   const queue = createJobQueue({ db: deps.db, clock: deps.clock, maxAttemptsFor: registry.maxAttemptsFor });
   const recurring: RecurringJob[] = [];
   const bookingListeners: BookingEffects[] = [];
+  let onDead: WorkerDeps["onDead"];
   return {
     queue,
     registry,
@@ -31,8 +32,12 @@ export function createJobSystem(deps: { db: Database; clock: Clock; logger: Logg
     bookingEffects: (async (tx: Database, transition: BookingTransition) => {
       for (const listener of bookingListeners) await listener(tx, transition);
     }) satisfies BookingEffects,
+    /** Where jobs that fail for good are reported (set once the error reporter exists). */
+    reportDeadJobsTo(listener: NonNullable<WorkerDeps["onDead"]>) {
+      onDead = listener;
+    },
     createWorker(options: Partial<Pick<WorkerDeps, "id" | "concurrency" | "pollMs" | "leaseMs">> = {}) {
-      return createWorker({ ...deps, registry, queue, recurring, ...options });
+      return createWorker({ ...deps, registry, queue, recurring, onDead: (job, error) => onDead?.(job, error), ...options });
     },
   };
 }

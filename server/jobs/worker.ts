@@ -64,6 +64,8 @@ export interface WorkerDeps {
   /** A claimed job belongs to this worker this long; the lease is renewed while the handler runs. */
   leaseMs?: number;
   recurring?: RecurringJob[];
+  /** Told about every job that reaches the dead-letter state (error reporting: Sentry or the log). */
+  onDead?: (job: Job, error: unknown) => void;
 }
 
 export type Worker = ReturnType<typeof createWorker>;
@@ -155,6 +157,11 @@ export function createWorker(deps: WorkerDeps) {
       const dead = error instanceof PermanentJobError || job.attempts >= job.maxAttempts;
       if (dead) {
         logger.error("job moved to the dead-letter state", { jobId: job.id, kind: job.kind, attempts: job.attempts, error: message });
+        try {
+          deps.onDead?.(job, error);
+        } catch (reportError) {
+          logger.warn("reporting a dead job failed", { jobId: job.id, error: String(reportError) });
+        }
         await db
           .update(jobs)
           .set({ status: "dead", finishedAt: now, updatedAt: now, lockedBy: null, lockedUntil: null, lastError: message })

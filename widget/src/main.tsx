@@ -29,8 +29,7 @@ const page = location.pathname.replace(/\/+$/, "").split("/").pop();
 // Links in e-mails carry their token after the "#": never sent to a server, never in logs.
 const hashToken = location.hash.slice(1);
 
-function track(token: string, studentProfileId: string) {
-  const distinctId = sessionStorageId();
+function track(token: string, studentProfileId: string, distinctId: string) {
   // Events wait until the first slots are shown (or 3 s), so they never compete with the requests the visitor waits for.
   let release!: () => void;
   const afterFirstSlots = new Promise<void>((resolve) => (release = resolve));
@@ -67,6 +66,8 @@ if (page === "manage") {
 } else {
   const profileId = query.get("studentProfileId") ?? "";
   const token = fragment.get("token") ?? "";
+  // One id for the visit: on its analytics events and on the booking, so the admin funnel follows the visitor.
+  const visitorId = sessionStorageId();
   render(
     () => (
       <BookingPage
@@ -77,7 +78,8 @@ if (page === "manage") {
         detectedZone={zone}
         prefill={{ name: query.get("name") ?? "", email: query.get("email") ?? "" }}
         bridge={bridge}
-        track={track(token, profileId)}
+        visitorId={visitorId}
+        track={track(token, profileId, visitorId)}
       />
     ),
     app,

@@ -88,6 +88,22 @@ export interface Delivery {
   deliveredAt: string | null;
 }
 
+export interface DeliveryAttempt {
+  attempt: number;
+  statusCode: number | null;
+  latencyMs: number;
+  /** First 1 KB of the receiver's answer. */
+  responseExcerpt: string | null;
+  error: string | null;
+  at: string;
+}
+
+/** GET /webhooks/deliveries/:id: the delivery with its frozen payload and every attempt. */
+export interface DeliveryDetail extends Omit<Delivery, "attempts"> {
+  payload: Record<string, unknown>;
+  attempts: DeliveryAttempt[];
+}
+
 export interface EmailItem {
   id: string | number;
   kind: string;

@@ -164,3 +164,37 @@ describe("error reporter selection", () => {
     expect(JSON.parse(logs.at(-1)!)).toMatchObject({ level: "error", msg: "unhandled error", requestId: "r1", feature: "bookings", error: "boom" });
   });
 });
+
+describe("jobs that fail for good are reported", () => {
+  let sentry: SentryStandIn;
+  let app: TestApp;
+  beforeAll(async () => {
+    sentry = startSentryStandIn();
+    app = await startTestApp({ env: { SENTRY_DSN: sentry.dsn, SENTRY_ENVIRONMENT: "test" } });
+  }, 120_000);
+  afterAll(async () => {
+    await app?.stop();
+    await sentry?.stop();
+  });
+
+  test("a dead-lettered job reaches Sentry with its kind as feature, JOB_DEAD_LETTER and the job's id; a retried failure does not", async () => {
+    let calls = 0;
+    app.jobs.registry.register("reporting.flaky", {
+      maxAttempts: 2,
+      backoffMs: () => 0,
+      handler: async () => {
+        calls++;
+        throw new Error(`receiver refused (attempt ${calls})`);
+      },
+    });
+    const [id] = await app.jobs.queue.enqueue(app.database.db, { kind: "reporting.flaky", payload: {} });
+    const worker = app.jobs.createWorker();
+    await worker.drain();
+    expect(calls).toBe(2);
+    const event: Json = await sentry.waitForEvent((e) => e.tags?.errorCode === "JOB_DEAD_LETTER");
+    expect(event.tags).toMatchObject({ feature: "reporting", errorCode: "JOB_DEAD_LETTER" });
+    expect(event.exception.values.at(-1).value).toBe("receiver refused (attempt 2)");
+    expect(event.contexts.details).toMatchObject({ jobId: id, kind: "reporting.flaky", attempts: 2 });
+    expect(sentry.events().filter((e) => e.tags?.errorCode === "JOB_DEAD_LETTER")).toHaveLength(1);
+  });
+});

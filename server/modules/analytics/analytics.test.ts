@@ -158,3 +158,77 @@ describe("booking events and the funnel", () => {
     expect(spec.paths["/api/v2/admin/analytics/funnel"].get.tags).toEqual(["Admin"]);
   });
 });
+
+describe("the funnel follows a visitor to the booking (visitorId on POST /api/v2/bookings)", () => {
+  const ctx = useApp();
+  const hour = 3_600_000;
+  const funnelOf = async (profileId: string) =>
+    (await call(ctx, `/api/v2/admin/analytics/funnel?studentProfileId=${profileId}&to=${new Date(T0.getTime() + hour).toISOString()}`, { token: ctx.admin }))
+      .body.data as Json;
+
+  test("a visitor who opens, chooses and books counts at every step; one who only opens stops at the first", async () => {
+    const mentor = await createMentor(ctx, allWeek());
+    const slots = await listSlots(ctx, mentor.profileId, { start: T0.toISOString(), end: new Date(T0.getTime() + 2 * DAY).toISOString() });
+    const opened = (distinctId: string) => post(ctx, { name: "widget_opened", studentProfileId: mentor.profileId, distinctId }, ctx.widget);
+    expect((await opened("visitor-a")).status).toBe(202);
+    expect((await opened("visitor-b")).status).toBe(202);
+    expect((await post(ctx, { name: "slot_chosen", studentProfileId: mentor.profileId, distinctId: "visitor-a" }, ctx.widget)).status).toBe(202);
+    const created = await book(ctx, bookBody(mentor.profileId, slots[0]!, { visitorId: "visitor-a" }));
+    expect(created.status).toBe(201);
+    const bookingId = created.body.data.bookingId as number;
+
+    const [event] = (await events(ctx)).filter((e) => e.name === "booking_created" && e.bookingId === bookingId);
+    expect(event!.distinctId).toBe("visitor-a");
+    const funnel = await funnelOf(mentor.profileId);
+    expect(funnel.steps).toEqual([
+      { name: "widget_opened", count: 2 },
+      { name: "slot_chosen", count: 1 },
+      { name: "booking_created", count: 1 },
+    ]);
+    expect(funnel.conversion).toEqual({ slotChosenRate: 0.5, bookedRate: 1, overallRate: 0.5 });
+
+    // The same visitor booking again is still one person at the last step.
+    expect((await book(ctx, bookBody(mentor.profileId, slots[1]!, { visitorId: "visitor-a" }))).status).toBe(201);
+    expect((await funnelOf(mentor.profileId)).steps.map((s: Json) => s.count)).toEqual([2, 1, 1]);
+    // The visitor id stays in analytics: the booking as read back does not expose it.
+    expect(JSON.stringify((await call(ctx, `/api/v2/bookings/${bookingId}`, { token: ctx.admin })).body)).not.toContain("visitor-a");
+  });
+
+  test("a booking without visitorId still counts, as one anonymous person", async () => {
+    const mentor = await createMentor(ctx, allWeek());
+    const [slot] = await listSlots(ctx, mentor.profileId, { start: T0.toISOString(), end: new Date(T0.getTime() + 2 * DAY).toISOString() });
+    expect((await post(ctx, { name: "widget_opened", studentProfileId: mentor.profileId, distinctId: "visitor-c" }, ctx.widget)).status).toBe(202);
+    const created = await book(ctx, bookBody(mentor.profileId, slot!));
+    expect(created.status).toBe(201);
+    const [event] = (await events(ctx)).filter((e) => e.name === "booking_created" && e.bookingId === created.body.data.bookingId);
+    expect(event!.distinctId).toBeNull();
+    expect((await funnelOf(mentor.profileId)).steps.map((s: Json) => s.count)).toEqual([1, 0, 1]);
+  });
+
+  test("a malformed visitorId is refused with 400 and books nothing; the Idempotency-Key hash covers it", async () => {
+    const mentor = await createMentor(ctx, allWeek());
+    const slots = await listSlots(ctx, mentor.profileId, { start: T0.toISOString(), end: new Date(T0.getTime() + 2 * DAY).toISOString() });
+    for (const visitorId of ["", "x".repeat(129), "two words", "visiteur-é", "tab\there", 42, null]) {
+      const r = await book(ctx, bookBody(mentor.profileId, slots[0]!, { visitorId }));
+      expect({ visitorId, status: r.status }).toEqual({ visitorId, status: 400 });
+      expect(r.body.error.code).toBe("INVALID_INPUT");
+    }
+    // Bounds: 128 visible ASCII characters, "!" and "~" included, are accepted.
+    const longest = `!${"x".repeat(126)}~`;
+    const first = await book(ctx, bookBody(mentor.profileId, slots[0]!, { visitorId: longest }), { key: "visit-key-1" });
+    expect(first.status).toBe(201);
+    const replay = await book(ctx, bookBody(mentor.profileId, slots[0]!, { visitorId: longest }), { key: "visit-key-1" });
+    expect(replay.status).toBe(201);
+    expect(replay.body.data.bookingId).toBe(first.body.data.bookingId);
+    expectError(await book(ctx, bookBody(mentor.profileId, slots[0]!, { visitorId: "someone-else" }), { key: "visit-key-1" }), 409, "CONFLICT");
+    const created = (await events(ctx)).filter((e) => e.name === "booking_created" && e.studentProfileId === mentor.profileId);
+    expect(created.map((e) => e.distinctId)).toEqual([longest]);
+  });
+
+  test("the booking route documents visitorId", async () => {
+    const spec = (await (await ctx.app.request("/docs/json")).json()) as Json;
+    const create = spec.paths["/api/v2/bookings"]?.post ?? spec.paths["/api/v2/bookings/"]?.post;
+    expect(create.description).toContain("visitorId");
+    expect(JSON.stringify(create.requestBody)).toContain("visitorId");
+  });
+});

@@ -64,6 +64,8 @@ export function createAnalyticsService(deps: { db: Database; clock: Clock; queue
         .where(eq(bookings.id, transition.bookingId));
       await record(tx, {
         name,
+        // The visitor id the widget sent with the booking: the funnel follows that visitor to the booked step.
+        distinctId: transition.visitorId,
         studentProfileId: booking?.studentProfileId ?? null,
         bookingId: transition.bookingId,
         // The actor kind only ("widget", "mentor", …), never the free-text reason: analytics carry no personal data.

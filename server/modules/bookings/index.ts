@@ -67,7 +67,8 @@ export function bookingsModule(deps: { verify: TokenVerifier; manageTokens: Mana
           tags,
           summary: "Book a 15-minute session",
           description:
-            "The slot must be one GET /students/:id/availability offers. Send an Idempotency-Key header so a retry never books twice. Roles: admin, integrator, widget.",
+            "The slot must be one GET /students/:id/availability offers. Send an Idempotency-Key header so a retry never books twice. " +
+            "Optional visitorId (1 to 128 visible ASCII characters): the widget's anonymous visitor id, recorded as the distinctId of the booking_created analytics event so the admin funnel follows the visitor. Roles: admin, integrator, widget.",
         },
       },
     )

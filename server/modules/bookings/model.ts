@@ -19,6 +19,13 @@ export const CreateBookingBody = t.Object(
       },
       { additionalProperties: noOtherProperty },
     ),
+    visitorId: t.Optional(
+      t.String({
+        pattern: "^[\\x21-\\x7E]{1,128}$",
+        description: "The widget's anonymous visitor id (the distinctId of its analytics events), so the funnel follows one visitor to the booking",
+        examples: ["3141592653-589793238-462643383-279502884"],
+      }),
+    ),
   },
   { additionalProperties: noOtherProperty },
 );

@@ -45,6 +45,8 @@ export interface BookingTransition {
   newStartTime: Date | null;
   actor: string;
   reason: string | null;
+  /** The widget's anonymous visitor id sent with the booking (created only; kept in the history row's data). */
+  visitorId: string | null;
   at: Date;
   /**
    * An outside calendar (Google) will set the video link right after the commit: messages carrying the link should
@@ -185,7 +187,8 @@ export function createBookingService(deps: BookingServiceDeps) {
   }
 
   function transitionOf(historyId: number, entry: typeof bookingHistory.$inferInsert & { at: Date }): BookingTransition {
-    const reason = (entry.data as { reason?: unknown } | null | undefined)?.reason;
+    const data = entry.data as { reason?: unknown; visitorId?: unknown } | null | undefined;
+    const reason = data?.reason;
     return {
       historyId,
       bookingId: entry.bookingId,
@@ -194,6 +197,7 @@ export function createBookingService(deps: BookingServiceDeps) {
       newStartTime: entry.newStartTime ?? null,
       actor: entry.actor,
       reason: typeof reason === "string" ? reason : null,
+      visitorId: typeof data?.visitorId === "string" ? data.visitorId : null,
       at: entry.at,
       calendarPending: Boolean(deps.calendar) && (entry.action === "created" || entry.action === "rescheduled"),
     };
@@ -369,7 +373,14 @@ export function createBookingService(deps: BookingServiceDeps) {
             .update(studentProfiles)
             .set({ totalSessions: sql`${studentProfiles.totalSessions} + 1` })
             .where(eq(studentProfiles.id, profile.id));
-          historyId = await history(tx, { bookingId: id, action: "created", toStatus: "ACCEPTED", newStartTime: start, actor: scope });
+          historyId = await history(tx, {
+            bookingId: id,
+            action: "created",
+            toStatus: "ACCEPTED",
+            newStartTime: start,
+            actor: scope,
+            ...(input.visitorId ? { data: { visitorId: input.visitorId } } : {}),
+          });
           await availability.refreshSummary(tx, profile.id);
           return id;
         });

@@ -439,6 +439,7 @@ describe("bookings of a connected mentor", () => {
         newStartTime: new Date(at(6, 8)),
         actor: "test",
         reason: null,
+        visitorId: null,
         at: clock.now(),
         calendarPending: true,
       });

@@ -135,6 +135,7 @@ describe("booking confirmation through HTTP", () => {
           actor: "test",
           calendarPending: false,
           reason: "rollback",
+          visitorId: null,
           at: T0,
         });
         const inside = await tx.select().from(jobs).where(eq(jobs.dedupeKey, `email:history:${historyId}`));

@@ -17,6 +17,8 @@ export function BookingPage(props: {
   detectedZone: string;
   prefill: { name: string; email: string };
   bridge: Bridge;
+  /** The visit's anonymous id, also the distinctId of its analytics events. */
+  visitorId: string;
   track: (name: string, properties?: Record<string, unknown>) => void;
 }) {
   const t = () => props.t;
@@ -72,6 +74,7 @@ export function BookingPage(props: {
           studentProfileId: props.profileId,
           dateTime: chosen.start,
           prospectiveStudent: { name: name().trim(), email: email().trim(), question: question().trim() || undefined, timeZone: zone(), locale: props.locale },
+          visitorId: props.visitorId,
         },
       });
       setResult(booked);
