@@ -1,8 +1,8 @@
 import { createSignal, For, type JSX, Match, Show, Switch } from "solid-js";
 import { Async, useApi } from "../components/Async.tsx";
 import { ApiError, api } from "../lib/api.ts";
-import { formatDateTime, t } from "../lib/i18n.ts";
-import type { Delivery, EmailItem, Page, Rating } from "../lib/types.ts";
+import { formatDateTime, formatNumber, t } from "../lib/i18n.ts";
+import type { Delivery, DeliveryDetail, EmailItem, Page, Rating } from "../lib/types.ts";
 
 type Tab = "ratings" | "webhooks" | "emails";
 
@@ -108,9 +108,9 @@ function WebhookDeliveries(): JSX.Element {
     () => api<unknown>("/webhooks"),
   );
   const [open, setOpen] = createSignal<string | number | null>(null);
-  const [detail] = useApi(
+  const [detail, { refetch: refetchDetail }] = useApi(
     () => open(),
-    (id) => api<Record<string, unknown>>(`/webhooks/deliveries/${encodeURIComponent(String(id))}`),
+    (id) => api<DeliveryDetail>(`/webhooks/deliveries/${encodeURIComponent(String(id))}`),
   );
   const [message, setMessage] = createSignal("");
   const replay = async (d: Delivery) => {
@@ -118,6 +118,7 @@ function WebhookDeliveries(): JSX.Element {
       await api(`/webhooks/deliveries/${encodeURIComponent(String(d.id))}/replay`, { method: "POST" });
       setMessage(t().moderation.replayed);
       void refetch();
+      if (open() === d.id) void refetchDetail();
     } catch (e) {
       setMessage(e instanceof ApiError ? e.message : String(e));
     }
@@ -173,7 +174,7 @@ function WebhookDeliveries(): JSX.Element {
                 <tbody>
                   <For each={data.items} fallback={<tr><td colSpan={5}>{t().none}</td></tr>}>
                     {(d) => (
-                      <tr>
+                      <tr data-testid="delivery-row" data-id={d.id}>
                         <td>{d.event}</td>
                         <td>
                           <span class="pill" classList={{ off: d.status === "dead", ok: d.status === "delivered" }}>
@@ -183,11 +184,17 @@ function WebhookDeliveries(): JSX.Element {
                         <td class="num">{d.attempts}</td>
                         <td>{formatDateTime(d.createdAt)}</td>
                         <td class="row">
-                          <button type="button" onClick={() => setOpen(open() === d.id ? null : d.id)} aria-expanded={open() === d.id}>
+                          <button
+                            type="button"
+                            onClick={() => setOpen(open() === d.id ? null : d.id)}
+                            aria-expanded={open() === d.id}
+                            aria-controls="delivery-detail"
+                            data-testid="view-delivery"
+                          >
                             {t().moderation.view}
                           </button>
                           <Show when={d.status !== "delivered"}>
-                            <button type="button" onClick={() => void replay(d)}>
+                            <button type="button" onClick={() => void replay(d)} data-testid="replay-delivery">
                               {t().moderation.replay}
                             </button>
                           </Show>
@@ -198,16 +205,75 @@ function WebhookDeliveries(): JSX.Element {
                 </tbody>
               </table>
             </div>
-            <Show when={open() !== null && detail()}>
-              <pre class="code" tabindex="0" aria-label={t().moderation.attempts}>
-                {JSON.stringify(detail(), null, 2)}
-              </pre>
-            </Show>
+            <div id="delivery-detail">
+              <Show when={open() !== null && detail()}>{(d) => <DeliveryAttempts delivery={d()} />}</Show>
+            </div>
             <Pager page={data.page} total={data.total} limit={data.limit} onPage={setPage} />
           </>
         )}
       </Async>
     </section>
+  );
+}
+
+/** One delivery's attempts as a table (the receiver's answer or the network error per attempt), then its payload. */
+function DeliveryAttempts(props: { delivery: DeliveryDetail }): JSX.Element {
+  const caption = () => t().moderation.attemptsOf(props.delivery.id);
+  return (
+    <div class="delivery-detail" data-testid="delivery-detail" data-id={props.delivery.id}>
+      <div class="table-wrap" tabindex="0" role="region" aria-label={caption()}>
+        <table class="data attempts" data-testid="delivery-attempts">
+          <caption>{caption()}</caption>
+          <thead>
+            <tr>
+              <th scope="col" class="num">
+                {t().moderation.attemptNumber}
+              </th>
+              <th scope="col">{t().moderation.attemptAt}</th>
+              <th scope="col" class="num">
+                {t().moderation.httpStatus}
+              </th>
+              <th scope="col" class="num">
+                {t().moderation.latencyMs}
+              </th>
+              <th scope="col">{t().moderation.responseOrError}</th>
+            </tr>
+          </thead>
+          <tbody>
+            <For each={props.delivery.attempts} fallback={<tr><td colSpan={5}>{t().moderation.noAttempts}</td></tr>}>
+              {(a) => (
+                <tr data-testid="delivery-attempt">
+                  <th scope="row" class="num">
+                    {a.attempt}
+                  </th>
+                  <td>{formatDateTime(a.at)}</td>
+                  <td class="num">
+                    <span class="pill" classList={{ ok: a.statusCode !== null && a.statusCode < 300, off: a.statusCode === null || a.statusCode >= 300 }}>
+                      {a.statusCode ?? "—"}
+                    </span>
+                  </td>
+                  <td class="num">{formatNumber(a.latencyMs)}</td>
+                  <td class="excerpt">
+                    <Show when={a.error}>
+                      <strong>{a.error}</strong>
+                    </Show>
+                    <Show when={a.responseExcerpt} fallback={<Show when={!a.error}><span class="muted">{t().moderation.noResponse}</span></Show>}>
+                      <code>{a.responseExcerpt}</code>
+                    </Show>
+                  </td>
+                </tr>
+              )}
+            </For>
+          </tbody>
+        </table>
+      </div>
+      <details>
+        <summary>{t().moderation.payload}</summary>
+        <pre class="code" tabindex="0" aria-label={t().moderation.payload}>
+          {JSON.stringify(props.delivery.payload, null, 2)}
+        </pre>
+      </details>
+    </div>
   );
 }
 
