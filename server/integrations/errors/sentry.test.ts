@@ -62,7 +62,8 @@ describe("Property 35: Error Logging Context Completeness", () => {
         failingRequest,
         fc.stringMatching(/^[A-Za-z0-9-]{1,24}$/),
         fc.dictionary(fc.stringMatching(/^[a-z]{1,8}$/).filter((k) => !isSecretField(k)), fc.stringMatching(/^[a-z0-9]{0,8}$/), { maxKeys: 3 }),
-        fc.stringMatching(/^[A-Za-z0-9]{8,16}$/),
+        // Marked so it can never coincide with a generated path, query or stack text (only the secret has "sekret_").
+        fc.stringMatching(/^[A-Za-z0-9]{8,16}$/).map((s) => `sekret_${s}`),
         fc.boolean(),
         async (req, sub, query, cookieSecret, withCode) => {
           const requestId = `p35-${++seq}`;
