@@ -28,7 +28,7 @@ export interface Config {
   /** Run a job worker in the server process (RUN_WORKER); `npm run worker` starts dedicated ones. */
   runWorker: boolean;
   /** leaseMs (WORKER_LEASE_MS): how long a claimed job stays with a worker that stops renewing it (crashed). */
-  worker: { concurrency: number; pollMs: number; leaseMs: number };
+  worker: { concurrency: number; pollMs: number; leaseMs: number; /** WORKER_ID: names this process's leases (default random). */ id?: string };
   /** E-mail: Resend when RESEND_API_KEY is set, else the outbox table (the embedded mailbox). */
   email: { provider: "resend" | "outbox"; resendApiKey?: string; resendBaseUrl?: string; from: string; replyTo?: string };
   webhooks: {
@@ -113,6 +113,7 @@ export function loadConfig(env: Env = process.env, opts: { persistSecret?: boole
       concurrency: int(env, "WORKER_CONCURRENCY", 16, 1, 1000),
       pollMs: int(env, "WORKER_POLL_MS", 1000, 10, 60_000),
       leaseMs: int(env, "WORKER_LEASE_MS", 30_000, 300, 600_000),
+      id: env.WORKER_ID || undefined,
     },
     email: {
       provider: env.RESEND_API_KEY ? "resend" : "outbox",

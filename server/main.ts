@@ -10,6 +10,7 @@ import { createLogger } from "./lib/logger.ts";
 import { localMediaStorage } from "./lib/media-storage.ts";
 import { signToken } from "./plugins/auth.ts";
 import { runtimeName, serve } from "./runtime/index.ts";
+import { stopOnSignals } from "./runtime/shutdown.ts";
 import { createStore } from "./store/index.ts";
 
 /** Start-up only: configuration, database, HTTP listener. */
@@ -62,21 +63,14 @@ async function main() {
   if (config.widgetDemo) lines.push(`  Widget demo: ${base}/widget/demo`);
   console.log(lines.join("\n"));
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info("shutting down", { signal });
+  stopOnSignals(logger, "shutting down", async () => {
     await server.stop();
     await worker?.stop();
     // The last error reports (Sentry sends in the background) go out before the process ends.
     await reporter.flush(2000);
     await store.close();
     await database.close();
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void stop("SIGINT"));
-  process.on("SIGTERM", () => void stop("SIGTERM"));
+  });
 }
 
 main().catch((error) => {

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { systemClock } from "./lib/clock.ts";
 import { createLogger } from "./lib/logger.ts";
 import { localMediaStorage } from "./lib/media-storage.ts";
+import { stopOnSignals } from "./runtime/shutdown.ts";
 import { createStore } from "./store/index.ts";
 
 /**
@@ -21,23 +22,23 @@ async function main() {
   const database = await createDatabase({ url: config.databaseUrl, maxConnections: Math.max(2, Math.min(config.databasePoolSize, config.worker.concurrency + 2)) });
   await migrateDatabase(database);
   const store = createStore({ redisUrl: config.redisUrl });
-  const { jobs } = createApp({ config, db: database.db, store, clock: systemClock, logger, media: localMediaStorage(config.mediaDir) });
-  const worker = jobs.createWorker({ ...config.worker, id: process.env.WORKER_ID || undefined });
+  const { jobs, reporter } = createApp({ config, db: database.db, store, clock: systemClock, logger, media: localMediaStorage(config.mediaDir) });
+  const worker = jobs.createWorker(config.worker);
   worker.start();
   logger.info("job worker started", { worker: worker.id, concurrency: config.worker.concurrency, kinds: jobs.registry.kinds() });
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info("worker stopping", { signal, running: worker.activeCount() });
-    await worker.stop();
-    await store.close();
-    await database.close();
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void stop("SIGINT"));
-  process.on("SIGTERM", () => void stop("SIGTERM"));
+  stopOnSignals(
+    logger,
+    "worker stopping",
+    async () => {
+      await worker.stop();
+      // Dead jobs are reported to Sentry in the background: send the last ones before the process ends.
+      await reporter.flush(2000);
+      await store.close();
+      await database.close();
+    },
+    () => ({ running: worker.activeCount() }),
+  );
 }
 
 main().catch((error) => {

@@ -27,3 +27,7 @@ export const characters = (min: number, max: number, opts: { notBlank?: boolean 
  * (it reads as `additionalProperties: { not: {} }` in OpenAPI) while making a request that sends one fail with 400.
  */
 export const noOtherProperty = t.Never();
+
+/** Query parameters of every paginated list: 1-based page, up to 100 items a page, 20 by default. */
+export const pageParam = t.Optional(t.Integer({ minimum: 1, maximum: 100_000, default: 1 }));
+export const limitParam = t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20 }));

@@ -2,7 +2,7 @@ import { Elysia, t } from "elysia";
 import { jobStatuses } from "../../../db/schema/index.ts";
 import { errors, ok, success } from "../../lib/envelope.ts";
 import { conflict, ErrorCode } from "../../lib/errors.ts";
-import { enumOf } from "../../lib/schema.ts";
+import { enumOf, limitParam, pageParam } from "../../lib/schema.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import type { AuthPlugin } from "../../plugins/auth.ts";
 
@@ -55,8 +55,8 @@ export function jobsModule(deps: { auth: AuthPlugin; queue: JobQueue }) {
         query: t.Object({
           status: t.Optional(enumOf(jobStatuses)),
           kind: t.Optional(t.String({ maxLength: 64 })),
-          page: t.Optional(t.Integer({ minimum: 1, maximum: 100_000 })),
-          limit: t.Optional(t.Integer({ minimum: 1, maximum: 100 })),
+          page: pageParam,
+          limit: limitParam,
         }),
         response: {
           200: success(

@@ -1,12 +1,12 @@
 import { t } from "elysia";
 import { emailStatuses } from "../../../db/schema/index.ts";
-import { enumOf, noOtherProperty } from "../../lib/schema.ts";
+import { enumOf, limitParam, noOtherProperty, pageParam } from "../../lib/schema.ts";
 import { emailKinds } from "./templates/render.ts";
 
 export const EmailListQuery = t.Object(
   {
-    page: t.Optional(t.Integer({ minimum: 1, maximum: 100_000, default: 1 })),
-    limit: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    page: pageParam,
+    limit: limitParam,
     status: t.Optional(enumOf(emailStatuses, { description: "queued (not sent yet, or retrying), sent, failed (gave up)" })),
     bookingId: t.Optional(t.Integer({ minimum: 1 })),
     to: t.Optional(t.String({ minLength: 1, maxLength: 254, description: "Part of the recipient's address (case-insensitive)" })),

@@ -79,6 +79,18 @@ export type NotificationService = ReturnType<typeof createNotificationService>;
 export const CALENDAR_GRACE_MS = 2 * 60_000;
 const bookingEmailKey = (historyId: number) => `email:history:${historyId}`;
 
+/** What every message about a session says, for a session starting at `start` (its old or new time). */
+function sessionFacts(b: BookingWithMentor, start: Date): SessionFacts {
+  return {
+    mentorName: b.mentor.name,
+    studentName: b.prospectiveName,
+    question: b.question,
+    start,
+    end: new Date(start.getTime() + (b.endTime.getTime() - b.startTime.getTime())),
+    meetingUrl: b.meetingUrl,
+  };
+}
+
 export function createNotificationService(deps: NotificationDeps) {
   const { db, clock, logger, provider, queue } = deps;
   const organizer = { name: "Thotis", email: addressOf(deps.from) };
@@ -265,14 +277,7 @@ export function createNotificationService(deps: NotificationDeps) {
     }
     const to = recipients(b);
     const data = (entry.data ?? {}) as { reason?: unknown; cancelledBy?: unknown };
-    const facts = (start: Date): SessionFacts => ({
-      mentorName: b.mentor.name,
-      studentName: b.prospectiveName,
-      question: b.question,
-      start,
-      end: new Date(start.getTime() + (b.endTime.getTime() - b.startTime.getTime())),
-      meetingUrl: b.meetingUrl,
-    });
+    const facts = (start: Date) => sessionFacts(b, start);
     const both = (kind: EmailKind, f: SessionFacts, method: "REQUEST" | "CANCEL", sequence: number): Delivery[] =>
       (["mentor", "student"] as const).map((audience) => ({
         dedupeKey: `${kind}:h${entry.id}:${audience}`,
@@ -346,14 +351,7 @@ export function createNotificationService(deps: NotificationDeps) {
     }
     const kind: EmailKind = payload.offset === "24h" ? "reminder_24h" : "reminder_1h";
     const to = recipients(b);
-    const facts: SessionFacts = {
-      mentorName: b.mentor.name,
-      studentName: b.prospectiveName,
-      question: b.question,
-      start: b.startTime,
-      end: b.endTime,
-      meetingUrl: b.meetingUrl,
-    };
+    const facts = sessionFacts(b, b.startTime);
     await deliverAll(
       (["mentor", "student"] as const).map((audience) => ({
         dedupeKey: `${kind}:b${b.id}:${payload.startTime}:${audience}`,

@@ -1,5 +1,5 @@
 import { t } from "elysia";
-import { characters, enumOf, noOtherProperty } from "../../lib/schema.ts";
+import { characters, enumOf, limitParam, noOtherProperty, pageParam } from "../../lib/schema.ts";
 
 const ratingCode = { errorCode: "INVALID_RATING" };
 
@@ -39,10 +39,7 @@ export const PublicRating = t.Object({
 });
 export type PublicRating = typeof PublicRating.static;
 
-export const page = t.Optional(t.Integer({ minimum: 1, maximum: 100_000, default: 1 }));
-export const limit = t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20 }));
-
-export const RatingListQuery = t.Object({ page, limit }, { additionalProperties: noOtherProperty });
+export const RatingListQuery = t.Object({ page: pageParam, limit: limitParam }, { additionalProperties: noOtherProperty });
 
 export const RatingList = t.Object({
   items: t.Array(PublicRating),
@@ -58,8 +55,8 @@ export const AdminRatingQuery = t.Object(
   {
     review: t.Optional(RatingReviewSchema),
     flagged: t.Optional(t.Boolean()),
-    page,
-    limit,
+    page: pageParam,
+    limit: limitParam,
   },
   { additionalProperties: noOtherProperty },
 );

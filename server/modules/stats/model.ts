@@ -1,12 +1,10 @@
 import { t } from "elysia";
 import { academicFields } from "../../../db/schema/index.ts";
-import { enumOf, noOtherProperty } from "../../lib/schema.ts";
+import { enumOf, limitParam, noOtherProperty, pageParam } from "../../lib/schema.ts";
 import { AcademicFieldSchema, Profile } from "../students/model.ts";
 
 const instant = (description: string) => t.Optional(t.String({ format: "date-time", description }));
 const university = t.Optional(t.String({ minLength: 1, maxLength: 200, description: "Exact university name" }));
-const page = t.Optional(t.Integer({ minimum: 1, maximum: 100_000, default: 1 }));
-const limit = t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20 }));
 
 const rate = (what: string) => t.Number({ description: `${what} in percent, one decimal; 0 without sessions` });
 
@@ -94,8 +92,8 @@ export const MentorListQuery = t.Object(
     university,
     q: t.Optional(t.String({ minLength: 1, maxLength: 200, description: "Part of the name or e-mail" })),
     active: t.Optional(t.Boolean()),
-    page,
-    limit,
+    page: pageParam,
+    limit: limitParam,
   },
   { additionalProperties: noOtherProperty },
 );

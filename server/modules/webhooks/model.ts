@@ -1,6 +1,6 @@
 import { t } from "elysia";
 import { webhookDeliveryStatuses, webhookEvents } from "../../../db/schema/index.ts";
-import { characters, enumOf, noOtherProperty } from "../../lib/schema.ts";
+import { characters, enumOf, limitParam, noOtherProperty, pageParam } from "../../lib/schema.ts";
 
 const Event = enumOf(webhookEvents, { description: "Booking event the endpoint receives" });
 const Url = t.String({ minLength: 1, maxLength: 2048, description: "http(s) URL; must resolve to a public address", examples: ["https://integrator.example/hooks/thotis"] });
@@ -94,8 +94,8 @@ export const DeliveriesQuery = t.Object(
   {
     status: t.Optional(enumOf(webhookDeliveryStatuses)),
     endpointId: t.Optional(t.String({ minLength: 1, maxLength: 64 })),
-    page: t.Optional(t.Integer({ minimum: 1, maximum: 100_000 })),
-    limit: t.Optional(t.Integer({ minimum: 1, maximum: 100 })),
+    page: pageParam,
+    limit: limitParam,
   },
   { additionalProperties: noOtherProperty },
 );
