@@ -4,12 +4,15 @@
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The postinstall step guards postgres.js against writes on a closed socket (see db/patch-postgres.mjs).
+COPY db/patch-postgres.mjs ./db/
 # Production dependencies only (no bun/deno/drizzle-kit/test tools); the runtime image brings its own Bun.
 RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS frontends
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY db/patch-postgres.mjs ./db/
 # Full install: Vite, the Solid plugin and Bun (from npm) build the widget and the console, with their size budgets.
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./

@@ -11,6 +11,8 @@ export interface Config {
   mediaDir: string;
   databaseUrl?: string;
   databasePoolSize: number;
+  /** Fault handling (issue 12): how long to wait for a database connection, a statement, and a clean stop. */
+  faults: { connectTimeoutMs: number; statementTimeoutMs: number; shutdownTimeoutMs: number };
   redisUrl?: string;
   jwtSecret: string;
   /** True when the JWT secret was generated for this data folder (embedded mode, development only). */
@@ -22,6 +24,15 @@ export interface Config {
   logLevel: LogLevel | "silent";
   seedDemoData: boolean;
   maxUploadBytes: number;
+  /** Budgets against abuse (README "Security"): per-route rate limits and booking limits. */
+  abuse: {
+    signInPerMinute: number;
+    bookingsPerMinute: number;
+    eventsPerMinute: number;
+    widgetBookingsPerHour: number;
+    upcomingPerMentor: number;
+    upcomingPerEmail: number;
+  };
   embedded: boolean;
   /** Base of the unique Jitsi room links sessions get when no Google Meet is available. */
   jitsiBaseUrl: string;
@@ -44,6 +55,8 @@ export interface Config {
   mixpanel?: { token: string; apiUrl: string };
   /** METRICS_TOKEN: when set, GET /metrics needs `Authorization: Bearer <it>`; else /metrics is open. */
   metricsToken?: string;
+  /** PRIVACY_RETENTION_DAYS: prospective students anonymised this long after their last session; LOG_RETENTION_DAYS: e-mail bodies and webhook deliveries kept this long. */
+  privacy: { retentionDays: number; logRetentionDays: number };
   /** Console sign-in seeded at start (ADMIN_EMAIL / ADMIN_PASSWORD); embedded mode generates a password when absent. */
   admin: { email?: string; password?: string };
   /** CSP frame-ancestors of the widget page: host pages allowed to embed it (FRAME_ANCESTORS, space or comma separated). */
@@ -90,6 +103,11 @@ export function loadConfig(env: Env = process.env, opts: { persistSecret?: boole
     mediaDir: resolve(env.MEDIA_DIR || join(dataDir, "media")),
     databaseUrl,
     databasePoolSize: int(env, "DATABASE_POOL_SIZE", 10, 1, 500),
+    faults: {
+      connectTimeoutMs: int(env, "DATABASE_CONNECT_TIMEOUT_MS", 2000, 100, 60_000),
+      statementTimeoutMs: int(env, "DATABASE_STATEMENT_TIMEOUT_MS", 30_000, 0, 3_600_000),
+      shutdownTimeoutMs: int(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
+    },
     redisUrl: env.REDIS_URL || undefined,
     jwtSecret,
     jwtSecretGenerated,
@@ -106,6 +124,14 @@ export function loadConfig(env: Env = process.env, opts: { persistSecret?: boole
     logLevel,
     seedDemoData: bool(env, "SEED_DEMO_DATA", embedded),
     maxUploadBytes: int(env, "MAX_UPLOAD_BYTES", 5 * 1024 * 1024, 1024, 50 * 1024 * 1024),
+    abuse: {
+      signInPerMinute: int(env, "RATE_LIMIT_SIGNIN_MAX", 10, 1, 1_000_000),
+      bookingsPerMinute: int(env, "RATE_LIMIT_BOOKINGS_MAX", 20, 1, 1_000_000),
+      eventsPerMinute: int(env, "RATE_LIMIT_EVENTS_MAX", 120, 1, 1_000_000),
+      widgetBookingsPerHour: int(env, "BOOKING_WIDGET_MAX_PER_HOUR", 10, 1, 1_000_000),
+      upcomingPerMentor: int(env, "BOOKING_MAX_UPCOMING_PER_MENTOR", 1, 1, 1_000_000),
+      upcomingPerEmail: int(env, "BOOKING_MAX_UPCOMING_PER_EMAIL", 3, 1, 1_000_000),
+    },
     embedded,
     jitsiBaseUrl: (env.JITSI_BASE_URL || "https://meet.jit.si").replace(/\/+$/, ""),
     runWorker: bool(env, "RUN_WORKER", true),
@@ -133,6 +159,7 @@ export function loadConfig(env: Env = process.env, opts: { persistSecret?: boole
       ? { token: env.MIXPANEL_TOKEN, apiUrl: (env.MIXPANEL_API_URL || "https://api.mixpanel.com").replace(/\/+$/, "") }
       : undefined,
     metricsToken: env.METRICS_TOKEN || undefined,
+    privacy: { retentionDays: int(env, "PRIVACY_RETENTION_DAYS", 365, 1, 36_500), logRetentionDays: int(env, "LOG_RETENTION_DAYS", 90, 1, 36_500) },
     admin: { email: env.ADMIN_EMAIL || undefined, password: env.ADMIN_PASSWORD || undefined },
     frameAncestors: (env.FRAME_ANCESTORS || "")
       .split(/[\s,]+/)

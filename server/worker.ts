@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { systemClock } from "./lib/clock.ts";
 import { createLogger } from "./lib/logger.ts";
 import { localMediaStorage } from "./lib/media-storage.ts";
-import { stopOnSignals } from "./runtime/shutdown.ts";
+import { installLastGuard, stopOnSignals } from "./runtime/shutdown.ts";
 import { createStore } from "./store/index.ts";
 
 /**
@@ -19,25 +19,39 @@ async function main() {
     throw new ConfigError("npm run worker needs DATABASE_URL: the embedded database belongs to the server process, which runs its own worker");
   }
   const logger = createLogger(config.logLevel);
-  const database = await createDatabase({ url: config.databaseUrl, maxConnections: Math.max(2, Math.min(config.databasePoolSize, config.worker.concurrency + 2)) });
+  installLastGuard(logger);
+  const database = await createDatabase({
+    url: config.databaseUrl,
+    maxConnections: Math.max(2, Math.min(config.databasePoolSize, config.worker.concurrency + 2)),
+    connectTimeoutMs: config.faults.connectTimeoutMs,
+    statementTimeoutMs: config.faults.statementTimeoutMs,
+  });
   await migrateDatabase(database);
   const store = createStore({ redisUrl: config.redisUrl });
   const { jobs, reporter } = createApp({ config, db: database.db, store, clock: systemClock, logger, media: localMediaStorage(config.mediaDir) });
+  installLastGuard(logger, reporter);
   const worker = jobs.createWorker(config.worker);
   worker.start();
+  // A worker has no listener: while the database is unreachable its loop may wait on nothing but a driver promise,
+  // and a runtime with an empty event loop would end the process (exit 0, seen during outages). This timer keeps it
+  // alive until it is told to stop.
+  const keepAlive = setInterval(() => {}, 60_000);
   logger.info("job worker started", { worker: worker.id, concurrency: config.worker.concurrency, kinds: jobs.registry.kinds() });
 
   stopOnSignals(
     logger,
     "worker stopping",
     async () => {
-      await worker.stop();
+      // Running jobs get SHUTDOWN_TIMEOUT_MS to finish; the rest are handed back for another worker to take at once.
+      await worker.stop(config.faults.shutdownTimeoutMs);
+      clearInterval(keepAlive);
       // Dead jobs are reported to Sentry in the background: send the last ones before the process ends.
       await reporter.flush(2000);
       await store.close();
       await database.close();
     },
     () => ({ running: worker.activeCount() }),
+    config.faults.shutdownTimeoutMs + 15_000,
   );
 }
 

@@ -18,7 +18,7 @@ import { consoleModule, defaultConsoleDist } from "../../server/modules/console/
 import { upsertAdmin } from "../../server/modules/auth/service.ts";
 import { startTestApp, type TestApp } from "../../server/test-support/app.ts";
 import { launchBrowser } from "../../server/test-support/browser.ts";
-import { startTestReceiver } from "../../server/modules/webhooks/test-receiver.ts";
+import { startTestReceiver } from "../../server/test-support/webhooks/test-receiver.ts";
 import { call, createMentor, type Json, LONG_TTL, listSlots, type Mentor, type TestCtx, validProfile } from "../../server/test-support/mentors.ts";
 
 const DAY = 86_400_000;
@@ -292,11 +292,11 @@ describe("admin console", () => {
     await page.getByRole("heading", { name: "Sessions à venir" }).waitFor();
     await expect(page.getByTestId("mentor-status").textContent()).resolves.toBe("Actif");
     await page.getByTestId("toggle-active").click();
-    await page.getByText("Profil désactivé.").waitFor();
+    await page.getByTestId("toggle-status").getByText("Profil désactivé.").waitFor();
     const profile = await call(ctx, `/api/v2/students/${medicine.profileId}`, { token: ctx.admin });
     expect(profile.body.data.isActive).toBe(false);
     await page.getByTestId("toggle-active").click();
-    await page.getByText("Profil activé.").waitFor();
+    await page.getByTestId("toggle-status").getByText("Profil activé.").waitFor();
     expect((await call(ctx, `/api/v2/students/${medicine.profileId}`, { token: ctx.admin })).body.data.isActive).toBe(true);
     expect(problems).toEqual([]);
     await context.close();
@@ -309,7 +309,7 @@ describe("admin console", () => {
     await item.waitFor();
     await expect(item.textContent()).resolves.toContain("Trop court");
     await item.getByTestId("hide-rating").click();
-    await page.getByText("Évaluation masquée.").waitFor();
+    await page.getByTestId("rating-status").getByText("Évaluation masquée.").waitFor();
     await item.waitFor({ state: "detached" });
     const hidden = await call(ctx, "/api/v2/admin/ratings?review=hidden", { token: ctx.admin });
     expect(hidden.body.data.items.map((r: Json) => r.id)).toContain(seeded.flaggedRatingId);
@@ -395,7 +395,7 @@ describe("admin console", () => {
       // The receiver recovers; the replay goes out with the same webhook-id.
       receiver.respond = () => new Response("ok", { status: 200 });
       await row.getByTestId("replay-delivery").click();
-      await page.getByText("Livraison relancée.").waitFor();
+      await page.getByTestId("delivery-status").getByText("Livraison relancée.").waitFor();
       await row.waitFor({ state: "detached" });
       await app.jobs.createWorker().drain();
       const replayed = await call(ctx, `/api/v2/webhooks/deliveries/${deliveryId}`, { token: ctx.admin });
@@ -413,6 +413,8 @@ describe("admin console", () => {
       await expect(row.getByTestId("replay-delivery").count()).resolves.toBe(0);
       await view.click();
       await view.click();
+      // Reopening fetches the detail again; until it answers, the table may still show the two earlier attempts.
+      await table.locator("tbody tr").nth(2).waitFor();
       await expect(table.locator("tbody tr").count()).resolves.toBe(3);
       await expect(table.locator("tbody tr").last().locator("td").nth(1).textContent()).resolves.toBe("200");
       expect(problems).toEqual([]);
@@ -435,7 +437,7 @@ describe("admin console", () => {
     expect(header.length).toBeGreaterThan(3);
     expect(mentorRows.length - 1).toBe(3);
     for (const row of mentorRows) expect(row.length).toBe(header.length);
-    await page.getByText(/thotis-mentors-.*téléchargé/).waitFor();
+    await page.getByTestId("export-status").getByText(/thotis-mentors-.*téléchargé/).waitFor();
 
     await page.locator('.filters select[name="field"]').selectOption("LAW");
     const [sessions] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-sessions").click()]);

@@ -55,6 +55,9 @@ export const bookings = pgTable(
     uniqueIndex("bookings_external_uid_key").on(t.externalUid),
     index("bookings_mentor_start_idx").on(t.studentProfileId, t.startTime),
     index("bookings_accepted_end_idx").on(t.endTime).where(sql`status = 'ACCEPTED'`),
+    // The per-address limits count an address's upcoming sessions on every booking (bookings/abuse-limits.ts): without
+    // this, each count read every upcoming session of the platform (50,000 in the bench seed).
+    index("bookings_accepted_email_idx").on(sql`lower(${t.prospectiveEmail})`, t.endTime).where(sql`status = 'ACCEPTED'`),
     // Statistics over a date range (trends, platform stats, CSV export) read sessions by start time.
     index("bookings_start_idx").on(t.startTime, t.status),
   ],

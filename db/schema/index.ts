@@ -9,3 +9,6 @@ export * from "./webhooks.ts";
 export * from "./ratings.ts";
 export * from "./analytics.ts";
 export * from "./admin-auth.ts";
+export * from "./audit.ts";
+export * from "./slot-holds.ts";
+export * from "./magic-links.ts";

@@ -230,4 +230,18 @@ describe("seedDemoData on a database with existing accounts", () => {
     },
     60_000,
   );
+
+  test("a bio that names its year of study names the profile's year (years since the bac)", () => {
+    let checked = 0;
+    for (const [index, { profile }] of demoMentors.entries()) {
+      // Mentor 38's bio is written by hand and walks through every year of the programme.
+      if (!profile.bio || profile.currentYear === null || index === 38) continue;
+      // The first mention is the mentor's own year (the intro); later sentences may describe other years.
+      const m = profile.bio.match(/\b(\d+)(?:re|e) année/);
+      if (!m) continue;
+      expect(Number(m[1]), `${profile.id}: ${m[0]}`).toBe(profile.currentYear);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(20);
+  });
 });

@@ -3,12 +3,15 @@
  *
  *   bun server/bench/load.ts --url http://127.0.0.1:PORT/path [--url ...] [--duration 5] [--warmup 1]
  *                            [--connections 32] [--token JWT] [--post-file bodies.json]
+ *                            [--idempotency PREFIX] [--header name:value] [--rate N]
  *
  * With --post-file (a JSON array of request bodies), each request is a POST of the next body, every body sent once
  * (distinct bookings); the run ends when the time is up or the bodies run out.
  *
  * N workers each send a request, read the whole body, record the latency (performance.now()) and send the next one,
- * cycling through the given URLs. Requests completed during the warm-up are not recorded. The result is one JSON
+ * cycling through the given URLs. --idempotency sends `Idempotency-Key: PREFIX-<request number>` with each request;
+ * --header adds a header (e.g. `accept-encoding:identity`); --rate N paces the whole run to N requests a second (an
+ * open-loop background load, e.g. bookings while a listing is measured). Requests completed during the warm-up are not recorded. The result is one JSON
  * line on stdout (see LoadResult). Non-2xx answers and network failures count as errors and are not in the latencies.
  */
 
@@ -22,6 +25,12 @@ export interface LoadOptions {
   token?: string;
   /** POST these bodies (each once) instead of GETs. */
   bodies?: unknown[];
+  /** Idempotency-Key prefix: each request gets PREFIX-<its number>. */
+  idempotency?: string;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+  /** Requests a second for the whole run (paced); absent means as fast as the connections go. */
+  rate?: number;
 }
 
 export interface LoadResult {
@@ -48,7 +57,7 @@ export function percentile(sorted: Float64Array, p: number): number {
 }
 
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
-  const headers: Record<string, string> = { accept: "application/json" };
+  const headers: Record<string, string> = { accept: "application/json", ...opts.headers };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   let latencies = new Float64Array(1 << 16);
   let count = 0;
@@ -75,14 +84,20 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
       const i = next++;
       const url = opts.urls[i % opts.urls.length] as string;
       if (opts.bodies && i >= opts.bodies.length) return;
+      if (opts.rate) {
+        const due = start + (i / opts.rate) * 1000;
+        const wait = due - performance.now();
+        if (wait > 0) await Bun.sleep(wait);
+      }
       const t0 = performance.now();
       if (t0 >= stopAt) return;
+      const sent = opts.idempotency ? { ...headers, "idempotency-key": `${opts.idempotency}-${i}` } : headers;
       let status: number | "network";
       let body = "";
       try {
         const res = opts.bodies
-          ? await fetch(url, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(opts.bodies[i]) })
-          : await fetch(url, { headers });
+          ? await fetch(url, { method: "POST", headers: { ...sent, "content-type": "application/json" }, body: JSON.stringify(opts.bodies[i]) })
+          : await fetch(url, { headers: sent });
         status = res.status;
         if (res.ok) await res.arrayBuffer();
         else body = await res.text();
@@ -136,6 +151,13 @@ function parseArgs(argv: string[]): LoadOptions {
     else if (flag === "--connections") opts.connections = Math.round(positive(flag, value));
     else if (flag === "--token") opts.token = value;
     else if (flag === "--post-file") opts.bodies = JSON.parse(readFileSync(value, "utf8")) as unknown[];
+    else if (flag === "--idempotency") opts.idempotency = value;
+    else if (flag === "--rate") opts.rate = positive(flag, value);
+    else if (flag === "--header") {
+      const colon = value.indexOf(":");
+      if (colon < 1) throw new Error(`--header takes name:value (got "${value}")`);
+      opts.headers = { ...opts.headers, [value.slice(0, colon).trim().toLowerCase()]: value.slice(colon + 1).trim() };
+    }
     else throw new Error(`unknown option ${flag}`);
   }
   if (opts.urls.length === 0) throw new Error("at least one --url is required");

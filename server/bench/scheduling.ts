@@ -49,7 +49,7 @@ import {
   show,
   startAppServer,
   table,
-} from "./run.ts";
+} from "./harness.ts";
 
 const BOOKINGS_PER_MENTOR = 30;
 const TARGET_DISCOVERY_P95_MS = 20;
@@ -157,7 +157,7 @@ const WEEKLY = [
   [...[2, 4].map((weekday) => ({ weekday, ranges: [r("17:00", "19:00")] })), ...[6, 7].map((weekday) => ({ weekday, ranges: [r("09:00", "12:00")] }))],
 ];
 
-async function seedScheduling(bench: BenchDatabase): Promise<void> {
+export async function seedScheduling(bench: BenchDatabase): Promise<void> {
   const zones = `array[${ZONES.map((z) => `'${z}'`).join(", ")}]::text[]`;
   const weekly = `array[${WEEKLY.map((w) => `'${JSON.stringify(w)}'`).join(", ")}]::jsonb[]`;
   await bench.raw(`
@@ -204,7 +204,7 @@ async function explain(bench: BenchDatabase, q: { sql: string; params: unknown[]
 
 // ---------------------------------------------------------------------------------------------------------------------
 
-function shuffle<T>(items: T[], seed = 7): T[] {
+export function shuffle<T>(items: T[], seed = 7): T[] {
   let s = seed;
   const rand = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   for (let i = items.length - 1; i > 0; i--) {
@@ -215,7 +215,7 @@ function shuffle<T>(items: T[], seed = 7): T[] {
 }
 
 /** Every mentor's free slots now, computed in bulk the way refreshAllSummaries does. */
-async function freeSlotsOfAll(db: Database): Promise<Map<string, number[]>> {
+export async function freeSlotsOfAll(db: Database): Promise<Map<string, number[]>> {
   const now = Date.now();
   const to = now + HORIZON_DAYS * DAY;
   const schedules = await db.select().from(mentorSchedules);

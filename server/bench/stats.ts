@@ -38,7 +38,7 @@ import {
   seedMentors,
   startAppServer,
   startCeilingServer,
-} from "./run.ts";
+} from "./harness.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const BEGIN = "<!-- stats bench: begin (written by server/bench/stats.ts) -->";

@@ -26,12 +26,12 @@ import { systemClock } from "../lib/clock.ts";
 import { createLogger } from "../lib/logger.ts";
 import { localMediaStorage } from "../lib/media-storage.ts";
 import { DELIVER_JOB, newDeliveryId } from "../modules/webhooks/service.ts";
-import { startTestReceiver } from "../modules/webhooks/test-receiver.ts";
+import { startTestReceiver } from "../test-support/webhooks/test-receiver.ts";
 import { signToken } from "../plugins/auth.ts";
 import { serve } from "../runtime/index.ts";
 import { createStore } from "../store/index.ts";
 import { percentile } from "./load.ts";
-import { ANALYSIS_MARKER, type BenchDatabase, type DbKind, errorText, fmt, JWT_SECRET, label, type Options, openPglite, openPostgres, runLoadProcess } from "./run.ts";
+import { ANALYSIS_MARKER, type BenchDatabase, type DbKind, errorText, fmt, JWT_SECRET, label, type Options, openPglite, openPostgres, runLoadProcess } from "./harness.ts";
 
 const TARGET_P95_MS = 100;
 const TARGET_PER_SECOND = 1000;

@@ -2,6 +2,7 @@ import type { Database } from "../../db/client.ts";
 import type { Clock } from "../lib/clock.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { BookingEffects, BookingTransition } from "../modules/bookings/service.ts";
+import { pipelined } from "../lib/pipelined.ts";
 import { createJobQueue } from "./queue.ts";
 import { createJobRegistry, createWorker, type RecurringJob, type WorkerDeps } from "./worker.ts";
 
@@ -29,14 +30,15 @@ export function createJobSystem(deps: { db: Database; clock: Clock; logger: Logg
     onBookingTransition(listener: BookingEffects) {
       bookingListeners.push(listener);
     },
+    /** The listeners' statements go out together (one round trip for all); none needs another's rows. */
     bookingEffects: (async (tx: Database, transition: BookingTransition) => {
-      for (const listener of bookingListeners) await listener(tx, transition);
+      await pipelined(bookingListeners.map((listener) => listener(tx, transition)));
     }) satisfies BookingEffects,
     /** Where jobs that fail for good are reported (set once the error reporter exists). */
     reportDeadJobsTo(listener: NonNullable<WorkerDeps["onDead"]>) {
       onDead = listener;
     },
-    createWorker(options: Partial<Pick<WorkerDeps, "id" | "concurrency" | "pollMs" | "leaseMs">> = {}) {
+    createWorker(options: Partial<Pick<WorkerDeps, "id" | "concurrency" | "pollMs" | "leaseMs" | "recurring">> = {}) {
       return createWorker({ ...deps, registry, queue, recurring, onDead: (job, error) => onDead?.(job, error), ...options });
     },
   };

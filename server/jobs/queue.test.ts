@@ -259,3 +259,39 @@ describe("crashes and concurrency", () => {
     expect(finished).toBe(1);
   });
 });
+
+describe("a stopping worker (SIGTERM)", () => {
+  test("hands back a job that outlasts the grace period: pending, due at once, attempt counted, not dead", async () => {
+    const { registry, queue, worker } = setup();
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    let ran = false;
+    let hang = true;
+    registry.register("long", {
+      maxAttempts: 1,
+      handler: (_payload, ctx) =>
+        !hang
+          ? Promise.resolve(void (ran = true))
+          : new Promise((_, reject) => {
+          started();
+          ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason));
+        }),
+    });
+    const [job] = await queue.enqueue(db, { kind: "long", payload: {} });
+    const w = worker();
+    w.start();
+    await running;
+    await w.stop(50);
+    const row = await rowOf(job!);
+    // maxAttempts 1: a failure would be dead; a shutdown is no failure of the job.
+    expect(row.status).toBe("pending");
+    expect(row.lockedBy).toBeNull();
+    expect(row.attempts).toBe(1);
+    expect(row.runAt.getTime()).toBeLessThanOrEqual(Date.parse("2026-06-01T10:00:00Z"));
+    expect(row.lastError).toContain("released by a stopping worker");
+    // Another worker takes it at once.
+    hang = false;
+    expect(await worker().drain()).toBe(1);
+    expect(ran).toBe(true);
+  });
+});

@@ -1,5 +1,6 @@
 import { and, desc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
+import { bound, prebuilt } from "../../db/prebuilt.ts";
 import { type Job, type JobStatus, jobs } from "../../db/schema/index.ts";
 import type { Clock } from "../lib/clock.ts";
 
@@ -44,26 +45,46 @@ export interface QueueDeps {
 export function createJobQueue(deps: QueueDeps): JobQueue {
   const { db, clock } = deps;
   const listeners: (() => void)[] = [];
+  // One built statement per batch size (a booking enqueues 1 to 3 jobs); see db/prebuilt.ts.
+  const inserts = new Map<number, ReturnType<typeof buildInsert>>();
+  const buildInsert = (count: number) =>
+    prebuilt(db, (d) =>
+      d
+        .insert(jobs)
+        .values(
+          Array.from({ length: count }, (_, i) => ({
+            kind: bound(`kind${i}`),
+            payload: bound(`payload${i}`),
+            runAt: bound(`runAt${i}`),
+            dedupeKey: bound(`dedupeKey${i}`),
+            maxAttempts: bound(`maxAttempts${i}`),
+            createdAt: bound("now"),
+            updatedAt: bound("now"),
+          })) as unknown as (typeof jobs.$inferInsert)[],
+        )
+        .onConflictDoNothing({ target: jobs.dedupeKey })
+        .returning({ id: jobs.id })
+        .prepare(`enqueue_${count}`),
+    );
+  const insertOf = (count: number) => {
+    let statement = inserts.get(count);
+    if (!statement) inserts.set(count, (statement = buildInsert(count)));
+    return statement;
+  };
   return {
     async enqueue(executor, input) {
       const specs = Array.isArray(input) ? input : [input];
       if (specs.length === 0) return [];
-      const now = clock.now();
-      const rows = await executor
-        .insert(jobs)
-        .values(
-          specs.map((s) => ({
-            kind: s.kind,
-            payload: s.payload,
-            runAt: s.runAt ?? now,
-            dedupeKey: s.dedupeKey ?? null,
-            maxAttempts: s.maxAttempts ?? deps.maxAttemptsFor?.(s.kind) ?? 5,
-            createdAt: now,
-            updatedAt: now,
-          })),
-        )
-        .onConflictDoNothing({ target: jobs.dedupeKey })
-        .returning({ id: jobs.id });
+      const now = clock.now().toISOString();
+      const values: Record<string, unknown> = { now };
+      specs.forEach((s, i) => {
+        values[`kind${i}`] = s.kind;
+        values[`payload${i}`] = JSON.stringify(s.payload);
+        values[`runAt${i}`] = s.runAt?.toISOString() ?? now;
+        values[`dedupeKey${i}`] = s.dedupeKey ?? null;
+        values[`maxAttempts${i}`] = s.maxAttempts ?? deps.maxAttemptsFor?.(s.kind) ?? 5;
+      });
+      const rows = await insertOf(specs.length).on(executor, values);
       return rows.map((r) => r.id);
     },
 

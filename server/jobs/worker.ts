@@ -152,8 +152,18 @@ export function createWorker(deps: WorkerDeps) {
       await markSucceeded(job);
     } catch (error) {
       if (crashed) return;
-      const message = (error instanceof Error ? error.message : String(error)).slice(0, 2000);
+      const message = describeFailure(error).slice(0, 2000);
       const now = clock.now();
+      // Cut short by a stopping worker (SIGTERM): hand the job back for another worker to take at once, neither
+      // delayed by a backoff nor dead-lettered for a shutdown that is no fault of its own. The attempt stays counted.
+      if (stopped && controller.signal.aborted) {
+        logger.warn("job released by a stopping worker", { jobId: job.id, kind: job.kind, attempt: job.attempts });
+        await db
+          .update(jobs)
+          .set({ status: "pending", runAt: now, updatedAt: now, lockedBy: null, lockedUntil: null, lastError: `released by a stopping worker: ${message}` })
+          .where(fence(job));
+        return;
+      }
       const dead = error instanceof PermanentJobError || job.attempts >= job.maxAttempts;
       if (dead) {
         logger.error("job moved to the dead-letter state", { jobId: job.id, kind: job.kind, attempts: job.attempts, error: message });
@@ -320,6 +330,24 @@ export function createWorker(deps: WorkerDeps) {
     },
     activeCount: () => active.size,
   };
+}
+
+/**
+ * The message of a failed attempt with its causes: Drizzle's "Failed query: select ..." hides the driver's reason
+ * (a closed connection, a timeout), which is the part an operator needs.
+ */
+function describeFailure(error: unknown): string {
+  const parts: string[] = [];
+  for (let e = error as { message?: unknown; code?: unknown; cause?: unknown } | undefined, i = 0; e && i < 5; e = e.cause as never, i++) {
+    if (typeof e !== "object") {
+      parts.push(String(e));
+      break;
+    }
+    const message = String(e.message ?? e);
+    const code = typeof e.code === "string" ? ` [${e.code}]` : "";
+    parts.push(i === 0 ? `${message.split("\nparams:")[0]}${code}` : `${message}${code}`);
+  }
+  return parts.length ? parts.join(" <- caused by: ") : String(error);
 }
 
 /** Deletes finished jobs older than `olderThanMs` (kept for a while so dedupe keys still protect late replays). */

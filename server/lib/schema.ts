@@ -1,3 +1,4 @@
+import { FormatRegistry } from "elysia/type-system";
 import { t } from "elysia";
 
 /**
@@ -31,3 +32,21 @@ export const noOtherProperty = t.Never();
 /** Query parameters of every paginated list: 1-based page, up to 100 items a page, 20 by default. */
 export const pageParam = t.Optional(t.Integer({ minimum: 1, maximum: 100_000, default: 1 }));
 export const limitParam = t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20 }));
+
+/**
+ * RFC 3339 date-times that Postgres stores as they read: a real calendar day (no 30 February, which JavaScript would
+ * turn into 2 March), years 1900 to 9999 (no expanded ±YYYYYY years), a zone (Z or ±hh:mm), no date-only value.
+ * Replaces Elysia's own "date-time" check, which accepts anything Date.parse reads.
+ */
+// Seconds may be left out (hh:mm), as the API has always accepted; Postgres reads both.
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
+export function isDateTime(value: string): boolean {
+  const m = DATE_TIME.exec(value);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second = 0] = m.slice(1, 7).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
+  if (year < 1900 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return false;
+  if (m[7] !== undefined && (Number(m[7]) > 23 || Number(m[8]) > 59)) return false;
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return day <= daysInMonth;
+}
+FormatRegistry.Set("date-time", isDateTime);

@@ -8,12 +8,15 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
+import { finishOpenApi } from "./openapi-finish.ts";
 
 export interface DocsOptions {
   title: string;
   version: string;
   description: string;
   tags: { name: string; description: string }[];
+  /** /api/v2 paths that need no token (no 401 declared for them). */
+  publicApiPaths?: readonly string[];
 }
 
 const DOCS_PATH = "/docs";
@@ -70,9 +73,10 @@ function loadAsset(name: string): Promise<LoadedAsset> | undefined {
 // <style>s; hashing the scripts keeps script-src free of 'unsafe-inline'. Scalar injects its CSS
 // at runtime, hence 'unsafe-inline' for styles.
 function pageCsp(html: string): string {
-  const hashes = [...html.matchAll(/<script(?![^>]*\ssrc=)[^>]*>([\s\S]*?)<\/script>/g)].map(
-    (m) => `'sha256-${createHash("sha256").update(m[1] ?? "").digest("base64")}'`,
-  );
+  // Attribute values may hold ">" (the configuration's custom CSS uses child combinators): quoted values are skipped whole.
+  const hashes = [...html.matchAll(/<script((?:[^>"']|"[^"]*"|'[^']*')*)>([\s\S]*?)<\/script>/g)]
+    .filter((m) => !/\ssrc=/.test(m[1] ?? ""))
+    .map((m) => `'sha256-${createHash("sha256").update(m[2] ?? "").digest("base64")}'`);
   return [
     "default-src 'none'",
     `script-src 'self' ${hashes.join(" ")}`.trim(),
@@ -98,6 +102,16 @@ const scalarConfig = {
   agent: { disabled: true },
   mcp: { disabled: true },
   showDeveloperTools: "never",
+  // The Authentication box's header: Scalar's auth-type picker is full width and pushed "Authentication Required"
+  // under it (at 390 and 1280 px). The title keeps its width; the picker takes the rest and ends in an ellipsis.
+  customCss: `
+    section > div.rounded-t-xl:has(> button[id^="headlessui-disclosure-button"]) > button { flex: 0 0 auto; }
+    section > div.rounded-t-xl:has(> button[id^="headlessui-disclosure-button"]) > div { flex: 1 1 auto; min-width: 0; justify-content: flex-end; }
+    section > div.rounded-t-xl button[id^="headlessui-popover-button"] {
+      display: block; position: relative; min-width: 0; padding-right: 1.1em; overflow: hidden; text-overflow: ellipsis;
+      white-space: nowrap; text-align: right;
+    }
+    section > div.rounded-t-xl button[id^="headlessui-popover-button"] > svg { position: absolute; right: 0.2em; top: 50%; margin-top: -0.375rem; }`,
 };
 
 export function docsPlugin(opts: DocsOptions) {
@@ -119,6 +133,7 @@ export function docsPlugin(opts: DocsOptions) {
     },
   });
 
+  let finished: Record<string, unknown> | undefined;
   // Same renderer the swagger plugin uses for /docs, so the script hashes match its page.
   const csp = pageCsp(ScalarRender(info, scalarVersion, scalarConfig, SCALAR_URL));
 
@@ -129,6 +144,14 @@ export function docsPlugin(opts: DocsOptions) {
       set.headers["cache-control"] = "no-cache";
       set.headers["x-content-type-options"] = "nosniff";
       set.headers["referrer-policy"] = "no-referrer";
+    })
+    // The generated document, made valid OpenAPI 3.1 once (routes do not change after start).
+    .onAfterHandle(({ route, ...ctx }) => {
+      if (route !== SPEC_PATH) return;
+      const generated = (ctx as { responseValue?: unknown; response?: unknown }).responseValue ?? (ctx as { response?: unknown }).response;
+      if (generated === null || typeof generated !== "object" || generated instanceof Response) return;
+      finished ??= finishOpenApi(generated as Record<string, unknown>, opts.publicApiPaths);
+      return finished;
     })
     .use(ui)
     .get(

@@ -2,6 +2,7 @@ import { Elysia, ValidationError } from "elysia";
 import { AppError, ErrorCode } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
 import { createLogReporter, type ErrorReporter, featureOf, sanitiseRequest } from "../integrations/errors/index.ts";
+import { databaseUnavailableError, isDatabaseUnavailable } from "../faults/database.ts";
 
 export interface ErrorBody {
   status: "error";
@@ -46,6 +47,8 @@ export function errorPlugin(
     reporter?: ErrorReporter;
     /** The request's user, when it carried a valid role token (for the report, never for the answer). */
     userOf?: (request: Request) => Promise<{ id: string; role?: string } | undefined>;
+    /** A request failed because the database could not be reached (the monitor probes at once). */
+    onDatabaseUnavailable?: () => void;
   } = {},
 ) {
   const reporter = opts.reporter ?? createLogReporter(logger);
@@ -95,11 +98,23 @@ export function errorPlugin(
       const issues = issuesOf(error, query);
       const first = issues[0];
       const message = first ? `${first.field ? `${first.field}: ` : ""}${first.message}` : "Invalid input";
-      const where = error.type === "property" ? "query" : error.type;
+      // OpenAPI's names: "path" for path parameters (Elysia says "params", or "property" for coerced values, which
+      // may come from the path or the query: the path's raw values tell which).
+      const params = (ctx as { params?: Record<string, unknown> }).params ?? {};
+      const fromPath = error.type === "params" || (error.type === "property" && Object.values(params).some((v) => String(v) === String(error.value)));
+      const where = fromPath ? "path" : error.type === "property" ? "query" : error.type;
       return respond(400, errorBody(schema?.errorCode ?? ErrorCode.INVALID_INPUT, message, { in: where, issues }));
     }
     if (code === "PARSE") return respond(400, errorBody(ErrorCode.INVALID_INPUT, "The request body could not be parsed"));
     if (code === "NOT_FOUND") return respond(404, errorBody(ErrorCode.NOT_FOUND, `No route for ${request.method} ${path}`));
+    // The database is unreachable (down, restarting, connections cut): an honest 503 the client may retry, logged
+    // as a warning, not reported as a bug.
+    if (isDatabaseUnavailable(error)) {
+      opts.onDatabaseUnavailable?.();
+      logger.warn("request failed: database unavailable", { requestId: set.headers["x-request-id"], path, method: request.method, cause: causeOf(error) });
+      const unavailable = databaseUnavailableError();
+      return respond(503, errorBody(unavailable.code, unavailable.message), unavailable.headers);
+    }
     const state = sqlState(error);
     const mapped = state ? pgClientErrors[state] : undefined;
     if (mapped) return respond(mapped.status, errorBody(mapped.code, mapped.message));
@@ -108,6 +123,13 @@ export function errorPlugin(
     await report(error, reportCtx, ErrorCode.INTERNAL_ERROR);
     return respond(500, errorBody(ErrorCode.INTERNAL_ERROR, "Something went wrong on our side. Please try again."));
   });
+}
+
+/** The innermost message and code of a wrapped driver error (Drizzle's "Failed query" hides the cause). */
+export function causeOf(error: unknown): { message: string; code?: string } {
+  let e = error as { message?: unknown; code?: unknown; cause?: unknown };
+  for (let i = 0; i < 5 && e?.cause && typeof e.cause === "object"; i++) e = e.cause as never;
+  return { message: String(e?.message ?? error), ...(typeof e?.code === "string" ? { code: e.code } : {}) };
 }
 
 function issuesOf(error: ValidationError, query: Record<string, unknown> | undefined): { field: string; message: string }[] {

@@ -92,23 +92,52 @@ export function corsPlugin(origins: string[]) {
   });
 }
 
+/** A tighter budget for one kind of request, on top of the general one. */
+export interface RouteBudget {
+  name: string;
+  method: string;
+  path: RegExp;
+  limiter: RateLimiter;
+  /** Widget tokens are printed in public pages, so they identify nobody: their budget is per client address. */
+  perAddressForWidgets: boolean;
+}
+
 /**
- * Limits every route, keyed by bearer token when one is sent (its signature part identifies it) and by client IP
- * otherwise. Counters live in the shared store, so several server processes enforce one limit.
+ * Limits every route, keyed by VERIFIED identity: a bearer token that verifies has its own budget (its signature part
+ * names it); a request without one, or with a token that does not verify, counts against its client address (a fresh
+ * fake token per request used to get a fresh budget each time). Route budgets (sign-in, bookings, analytics events)
+ * apply on top. Counters live in the shared store, so several server processes enforce one limit.
  */
-export function rateLimitPlugin(limiter: RateLimiter, clientIp: (request: Request) => string | undefined) {
+export function rateLimitPlugin(
+  limiter: RateLimiter,
+  clientIp: (request: Request) => string | undefined,
+  opts: { identify?: (request: Request) => Promise<{ role: string } | undefined>; routes?: RouteBudget[] } = {},
+) {
+  const refuse = (retryAfterSeconds: number) =>
+    new AppError(429, ErrorCode.RATE_LIMITED, `Too many requests; retry in ${retryAfterSeconds} s`, undefined, {
+      "retry-after": String(retryAfterSeconds),
+    });
   return new Elysia({ name: "thotis/rate-limit" }).onRequest(async ({ request, set }) => {
     if (request.method === "OPTIONS") return;
     const token = request.headers.get("authorization")?.match(/^Bearer\s+\S+\.(\S{16,})$/i)?.[1];
-    const key = token ? `t:${token.slice(-32)}` : `ip:${clientIp(request) ?? "unknown"}`;
+    const principal = token && opts.identify ? await opts.identify(request) : undefined;
+    const address = `ip:${clientIp(request) ?? "unknown"}`;
+    const key = token && principal ? `t:${token.slice(-32)}` : address;
     const decision = await limiter.consume(key);
     set.headers["ratelimit-limit"] = String(decision.limit);
     set.headers["ratelimit-remaining"] = String(decision.remaining);
     set.headers["ratelimit-reset"] = String(decision.resetSeconds);
-    if (!decision.allowed) {
-      throw new AppError(429, ErrorCode.RATE_LIMITED, `Too many requests; retry in ${decision.retryAfterSeconds} s`, undefined, {
-        "retry-after": String(decision.retryAfterSeconds),
-      });
+    if (!decision.allowed) throw refuse(decision.retryAfterSeconds);
+    if (!opts.routes?.length) return;
+    const url = request.url;
+    const pathStart = url.indexOf("/", url.indexOf("//") + 2);
+    const query = url.indexOf("?", pathStart);
+    const path = url.slice(pathStart, query === -1 ? undefined : query);
+    for (const route of opts.routes) {
+      if (route.method !== request.method || !route.path.test(path)) continue;
+      const routeKey = `${route.name}:${route.perAddressForWidgets && principal?.role === "widget" ? address : key}`;
+      const routeDecision = await route.limiter.consume(routeKey);
+      if (!routeDecision.allowed) throw refuse(routeDecision.retryAfterSeconds);
     }
   });
 }

@@ -6,7 +6,17 @@ export type FetchHandler = (request: Request, clientIp: string | undefined) => R
 
 export interface RunningServer {
   port: number;
-  stop(): Promise<void>;
+  /**
+   * Stops accepting connections at once, lets requests in flight finish for up to `graceMs` (default 0: cut them),
+   * then closes whatever is left.
+   */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Resolves after `ms` (or with the promise, whichever comes first); the timer does not hold the process. */
+function within(promise: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
 }
 
 export interface ServeOptions {
@@ -33,10 +43,18 @@ export function serve(options: ServeOptions): RunningServer {
       maxRequestBodySize: options.maxRequestBodySize,
       fetch: (request, srv) => options.fetch(request, srv.requestIP(request)?.address),
     });
-    return { port: server.port ?? options.port, stop: () => server.stop(true) };
+    return {
+      port: server.port ?? options.port,
+      async stop(graceMs = 0) {
+        // stop(false): the listener closes, idle keep-alive connections close, requests in flight get their answer.
+        if (graceMs > 0) await within(server.stop(false), graceMs);
+        await server.stop(true);
+      },
+    };
   }
   const server = Deno.serve({ port: options.port, hostname: options.hostname, onListen: () => {} }, (request, info) =>
     options.fetch(request, info.remoteAddr.hostname),
   );
-  return { port: server.addr.port, stop: () => server.shutdown() };
+  // Deno's shutdown() is graceful: it stops accepting and waits for requests in flight.
+  return { port: server.addr.port, stop: async (graceMs = 0) => void (await within(server.shutdown(), Math.max(graceMs, 1))) };
 }

@@ -11,6 +11,9 @@ export interface RateLimitDecision {
   retryAfterSeconds: number;
 }
 
+/** Requests let through because the store could not count them (this process), exposed at /metrics. */
+export const rateLimitFailOpen = { total: 0 };
+
 export interface RateLimiter {
   consume(key: string): Promise<RateLimitDecision>;
 }
@@ -46,7 +49,8 @@ export function createRateLimiter(
       } catch (err) {
         // Fail open: the limiter guards against abuse, it doesn't authorise anything. If the
         // store (Redis) is down, refusing every request would turn a cache outage into a full
-        // API outage; briefly unlimited traffic is the lesser harm. Logged at most every 30 s.
+        // API outage; briefly unlimited traffic is the lesser harm. Logged at most every 30 s, counted always.
+        rateLimitFailOpen.total++;
         if (Date.now() - lastWarn >= 30_000) {
           lastWarn = Date.now();
           logger.warn("rate limiter store error; allowing request", { store: store.kind, error: String(err) });

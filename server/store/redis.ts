@@ -47,6 +47,11 @@ export class RedisStore implements KeyValueStore {
     return this.client;
   }
 
+  /** Connected and answering: writes that must invalidate shared entries check this first (see server/faults/store.ts). */
+  reachable(): boolean {
+    return this.client.status === "ready";
+  }
+
   async get(key: string): Promise<string | null> {
     return this.redis().get(this.prefix + key);
   }

@@ -11,6 +11,8 @@ export interface KeyValueStore {
   /** Atomically increments an integer counter; the TTL is set only when the key is created. Returns the new value and the ms left before it expires. */
   incr(key: string, ttlSeconds: number): Promise<{ value: number; ttlMs: number }>;
   close(): Promise<void>;
+  /** False while a shared store cannot be reached from this process (absent: always reachable, e.g. process memory). */
+  reachable?(): boolean;
 }
 
 /** Seconds -> whole ms, at least 1: a 0 ms TTL would mean "never expires" in some code paths and an error in Redis. */

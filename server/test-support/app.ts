@@ -8,6 +8,7 @@ import { type Clock, systemClock } from "../lib/clock.ts";
 import { createLogger } from "../lib/logger.ts";
 import { localMediaStorage } from "../lib/media-storage.ts";
 import { type Role, signToken } from "../plugins/auth.ts";
+import { serverBodyCap } from "../plugins/limits.ts";
 import { serve } from "../runtime/index.ts";
 import { createStore, type KeyValueStore } from "../store/index.ts";
 import { createTestDatabase } from "./database.ts";
@@ -37,6 +38,13 @@ export async function startTestApp(options: { env?: Record<string, string>; cloc
     DATA_DIR: dataDir,
     THOTIS_JWT_SECRET: TEST_JWT_SECRET,
     RATE_LIMIT_MAX: "100000",
+    // Suites book, sign in and send events far more than any one person would; the abuse tests set these back.
+    RATE_LIMIT_SIGNIN_MAX: "100000",
+    RATE_LIMIT_BOOKINGS_MAX: "100000",
+    RATE_LIMIT_EVENTS_MAX: "100000",
+    BOOKING_WIDGET_MAX_PER_HOUR: "100000",
+    BOOKING_MAX_UPCOMING_PER_MENTOR: "100000",
+    BOOKING_MAX_UPCOMING_PER_EMAIL: "100000",
     LOG_LEVEL: "info",
     RUN_WORKER: "false",
     ...options.env,
@@ -53,7 +61,7 @@ export async function startTestApp(options: { env?: Record<string, string>; cloc
     logger: createLogger(config.logLevel, (line) => logs.push(line)),
     media: localMediaStorage(config.mediaDir),
   });
-  const server = serve({ port: 0, hostname: "127.0.0.1", maxRequestBodySize: config.maxUploadBytes + 65536, fetch: handle });
+  const server = serve({ port: 0, hostname: "127.0.0.1", maxRequestBodySize: serverBodyCap(config.maxUploadBytes), fetch: handle });
   const baseUrl = `http://127.0.0.1:${server.port}`;
   const worker = config.runWorker ? jobs.createWorker(config.worker) : null;
   worker?.start();
@@ -81,6 +89,7 @@ export async function startTestApp(options: { env?: Record<string, string>; cloc
       return signToken(config.jwtSecret, c, claims.ttlSeconds ?? 3600, clock.now());
     },
     async stop() {
+      await services.live.close();
       await server.stop();
       await worker?.stop(1000);
       await store.close();

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { PGlite } from "@electric-sql/pglite";
 import { btree_gist } from "@electric-sql/pglite/contrib/btree_gist";
 import postgres from "postgres";
@@ -61,4 +62,13 @@ function withDatabase(url: string, name: string): string {
   const u = new URL(url);
   u.pathname = `/${name}`;
   return u.toString();
+}
+
+/**
+ * Every query of the app now fails inside the database (relation does not exist, SQLSTATE 42P01) while its
+ * connections stay up: an unexpected internal error (500), unlike a closed pool or a dead server, which is an outage
+ * answered 503 DATABASE_UNAVAILABLE. `close()` still drops the database afterwards.
+ */
+export async function breakSchema(handle: DatabaseHandle): Promise<void> {
+  await handle.db.execute(sql.raw("alter schema public rename to public_unreachable"));
 }

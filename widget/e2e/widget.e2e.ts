@@ -4,10 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdir, writeFile } from "node:fs/promises";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Browser, Frame, FrameLocator, Page } from "playwright-core";
 import { bookings } from "../../db/schema/index.ts";
-import { launchBrowser } from "../../server/test-support/browser.ts";
+import { launchBrowser, watchPageProblems } from "../../server/test-support/browser.ts";
 import { startTestApp, type TestApp } from "../../server/test-support/app.ts";
 import { call, createMentor, type Mentor, type TestCtx } from "../../server/test-support/mentors.ts";
 import { systemClock } from "../../server/lib/clock.ts";
@@ -238,12 +238,19 @@ describe("booking widget", () => {
     const slot = o.widget.locator("button.slot").first();
     const start = (await slot.getAttribute("data-start"))!;
     await slot.click();
-    // Someone else books the same slot meanwhile.
-    const other = await call(ctx, "/api/v2/bookings", {
-      method: "POST",
-      token: ctx.widget,
-      json: { studentProfileId: mentor.profileId, dateTime: start, prospectiveStudent: { name: "Other", email: "other@lycee.fr" } },
-    });
+    // The widget holds the slot while the form is filled: someone else's booking of it is refused (issue 17)…
+    const otherBooking = () =>
+      call(ctx, "/api/v2/bookings", {
+        method: "POST",
+        token: ctx.widget,
+        json: { studentProfileId: mentor.profileId, dateTime: start, prospectiveStudent: { name: "Other", email: "other@lycee.fr" } },
+      });
+    await o.page.waitForFunction(() => (window as unknown as { raw: { type: string }[] }).raw.some((m) => m.type === "slot.held"));
+    const refused = await otherBooking();
+    expect({ status: refused.status, code: refused.body.error.code }).toEqual({ status: 409, code: "SLOT_HELD" });
+    // …until the hold has expired (moved into the past here): then someone else books the same slot meanwhile.
+    await app.database.db.execute(sql`update slot_holds set expires_at = now() - interval '1 second'`);
+    const other = await otherBooking();
     expect(other.status).toBe(201);
     await o.widget.locator("button[type=submit]").click();
     const alert = o.widget.getByRole("alert");
@@ -385,4 +392,240 @@ describe("booking widget", () => {
       await demoApp.stop();
     }
   });
+});
+
+/** The live-availability stream stays open by design: leaving the page aborts it, which is no failure. */
+const watchProblems = (page: Page) => watchPageProblems(page, (url) => url.includes("/api/v2/live/availability"));
+/** The widget frame's focused element, "body" when the focus is lost. */
+const widgetFocus = (o: Opened) =>
+  o.frame().evaluate(() => (document.activeElement && document.activeElement !== document.body ? `${document.activeElement.tagName.toLowerCase()}#${document.activeElement.id}` : "body"));
+const pageOverflow = (page: Page | Frame) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
+describe("booking widget: keyboard, screen readers and small screens (issues 13 and 18)", () => {
+  test("after a 409, choosing an alternative slot by keyboard moves the focus to the new choice, never to <body>", async () => {
+    const o = await open("locale=fr&name=Kim%20Clavier&email=kim.clavier%40lycee.fr");
+    const problems = watchProblems(o.page);
+    await tabTo(o, "button.slot");
+    const start = (await o.frame().evaluate(() => document.activeElement?.getAttribute("data-start"))) as string;
+    await o.page.keyboard.press("Enter");
+    await o.widget.locator("#form-title").waitFor();
+    // The slot is held for this visitor; once the hold has run out, someone else books it meanwhile.
+    await o.page.waitForFunction(() => (window as unknown as { raw: { type: string }[] }).raw.some((m) => m.type === "slot.held"));
+    await app.database.db.execute(sql`update slot_holds set expires_at = now() - interval '1 second'`);
+    const other = await call(ctx, "/api/v2/bookings", {
+      method: "POST",
+      token: ctx.widget,
+      json: { studentProfileId: mentor.profileId, dateTime: start, prospectiveStudent: { name: "Other", email: "other.kbd@lycee.fr" } },
+    });
+    expect(other.status).toBe(201);
+    await tabTo(o, "button[type=submit]");
+    await o.page.keyboard.press("Enter");
+    await o.widget.getByRole("alert").locator("button.slot").first().waitFor();
+    // Back (Shift+Tab) to the first alternative, then Enter.
+    for (let i = 0; i < 20 && !(await o.frame().evaluate(() => document.activeElement?.closest(".error") !== null)); i++) await o.page.keyboard.press("Shift+Tab");
+    for (let i = 0; i < 5 && (await o.frame().evaluate(() => document.activeElement?.closest(".error .slots li:first-child") === null)); i++) await o.page.keyboard.press("Shift+Tab");
+    const chosenText = await o.frame().evaluate(() => document.activeElement?.textContent ?? "");
+    await o.page.keyboard.press("Enter");
+    await o.page.waitForTimeout(100);
+    expect(await widgetFocus(o)).toBe("p#chosen");
+    expect(await o.widget.locator("#chosen").textContent()).toContain(chosenText.split(", ").at(-1) ?? "");
+    await tabTo(o, "button[type=submit]");
+    await o.page.keyboard.press("Enter");
+    await o.widget.locator("#done-title").waitFor();
+    expect(await widgetFocus(o)).toBe("h2#done-title");
+    // The 409 itself is the scenario (the browser logs every 4xx answer); nothing else may go wrong.
+    expect(problems.filter((p) => !p.startsWith("http 409") && !p.includes("status of 409"))).toEqual([]);
+    await o.page.context().close();
+  });
+
+  test("a change of time zone is announced and the focus stays on the selector; the day grid names the month where it starts", async () => {
+    const o = await open("locale=fr");
+    expect(await o.widget.getByTestId("zone-status").textContent()).toBe("");
+    await tabTo(o, "#zone");
+    await o.widget.locator("#zone").selectOption("America/New_York");
+    await o.frame().waitForFunction(() => (document.querySelector('[data-testid="zone-status"]')?.textContent ?? "").startsWith("Horaires affichés à l'heure de America/New York"));
+    expect(await widgetFocus(o)).toBe("select#zone");
+    // Month names: on the first cell and on every "1" (…30, 31, 1 janv., 2).
+    const cells = await o.widget.locator(".days button.day").evaluateAll((days) => days.map((d) => ({ num: d.querySelector(".num")?.textContent, mon: d.querySelector(".mon")?.textContent ?? null })));
+    expect(cells[0]?.mon).not.toBeNull();
+    for (const c of cells.slice(1)) expect({ num: c.num, hasMonth: c.mon !== null }).toEqual({ num: c.num, hasMonth: c.num === "1" });
+    await o.page.context().close();
+  });
+
+  test("the question counter is announced at thresholds (100, 50, 20 and 0 characters left), not at every keystroke", async () => {
+    const o = await open("locale=fr");
+    await o.widget.locator("button.slot").first().click();
+    const question = o.widget.locator("#question");
+    const status = o.widget.getByTestId("counter-status");
+    expect(await o.widget.locator("#question-hint").getAttribute("aria-live")).toBeNull();
+    await question.fill("Bonjour");
+    expect(await status.textContent()).toBe("");
+    await question.fill("x".repeat(400));
+    expect(await status.textContent()).toBe("Plus que 100 caractères.");
+    await question.press("y"); // 99 left: same threshold, nothing new to read
+    expect(await status.textContent()).toBe("Plus que 100 caractères.");
+    await question.fill("x".repeat(455));
+    expect(await status.textContent()).toBe("Plus que 45 caractères.");
+    await question.fill("x".repeat(500));
+    expect(await status.textContent()).toBe("Limite de 500 caractères atteinte.");
+    await o.page.context().close();
+
+    // The rating page's comment counter follows the same rule.
+    const slots = (await call(ctx, `/api/v2/students/${mentor.profileId}/availability`, { token: ctx.widget })).body.data.slots;
+    const made = await call(ctx, "/api/v2/bookings", {
+      method: "POST",
+      token: ctx.widget,
+      json: { studentProfileId: mentor.profileId, dateTime: slots[50].start, prospectiveStudent: { name: "Cyril Compteur", email: "cyril@lycee.fr" } },
+    });
+    const token = await app.services.ratingTokens.sign(made.body.data.bookingId as number, "cyril@lycee.fr");
+    const page = await browser.newPage({ locale: "fr-FR" });
+    await page.goto(`${app.baseUrl}/widget/rate#${token}`);
+    const feedback = page.locator("#feedback");
+    await feedback.waitFor();
+    expect(await page.locator("#feedback-hint").getAttribute("aria-live")).toBeNull();
+    await feedback.fill("Très bien");
+    expect(await page.getByTestId("counter-status").textContent()).toBe("");
+    await feedback.fill("x".repeat(481));
+    expect(await page.getByTestId("counter-status").textContent()).toBe("Plus que 19 caractères.");
+    await page.close();
+  });
+
+  test("axe-core (WCAG A/AA and best practices): slots and form in light and dark, French and English; the manage and rate pages", async () => {
+    const run = (frame: Frame | Page) =>
+      frame.evaluate(async () => {
+        const axe = (window as unknown as { axe: { run(o?: object): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe;
+        const r = await axe.run({ runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } });
+        return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+      });
+    const found: string[] = [];
+    for (const theme of ["light", "dark"] as const) {
+      for (const locale of ["fr", "en"] as const) {
+        const o = await open(`theme=${theme}&locale=${locale}`, { bypassCSP: true });
+        await o.frame().addScriptTag({ path: "node_modules/axe-core/axe.min.js" });
+        for (const v of await run(o.frame())) found.push(`slots ${theme} ${locale}: ${v}`);
+        await o.widget.locator("button.slot").first().click();
+        await o.widget.locator("#form-title").waitFor();
+        for (const v of await run(o.frame())) found.push(`form ${theme} ${locale}: ${v}`);
+        await o.page.context().close();
+      }
+    }
+    const slots = (await call(ctx, `/api/v2/students/${mentor.profileId}/availability`, { token: ctx.widget })).body.data.slots;
+    const made = await call(ctx, "/api/v2/bookings", {
+      method: "POST",
+      token: ctx.widget,
+      json: { studentProfileId: mentor.profileId, dateTime: slots[40].start, prospectiveStudent: { name: "Axel Axe", email: "axel.axe@lycee.fr" } },
+    });
+    const id = made.body.data.bookingId as number;
+    for (const [name, url] of [
+      ["manage", `${app.baseUrl}/widget/manage#${await app.services.manageTokens.sign(id, new Date(Date.now() + 30 * 86_400_000))}`],
+      ["rate", `${app.baseUrl}/widget/rate#${await app.services.ratingTokens.sign(id, "axel.axe@lycee.fr")}`],
+    ] as const) {
+      for (const locale of ["fr-FR", "en-GB"]) {
+        const context = await browser.newContext({ locale, bypassCSP: true });
+        const page = await context.newPage();
+        await page.goto(url);
+        await page.locator("h1").waitFor();
+        await page.waitForTimeout(200);
+        await page.addScriptTag({ path: "node_modules/axe-core/axe.min.js" });
+        for (const v of await run(page)) found.push(`${name} ${locale}: ${v}`);
+        await context.close();
+      }
+    }
+    expect(found).toEqual([]);
+  }, 120_000);
+
+  test("the tagline is plain text, not a link look-alike", async () => {
+    const o = await open("locale=fr");
+    const look = await o.frame().evaluate(() => {
+      const tag = document.querySelector(".tagline") as HTMLElement;
+      const s = getComputedStyle(tag);
+      return { tag: tag.tagName, color: s.color, text: getComputedStyle(document.body).color, underline: s.textDecorationLine, cursor: s.cursor };
+    });
+    expect(look).toEqual({ tag: "P", color: look.text, text: look.text, underline: "none", cursor: "auto" });
+    await o.page.context().close();
+  });
+
+  test("every widget screen at 320, 390 and 1280 px: no sideways scroll, no error or failed request; screenshots at 390 and 1280 px", async () => {
+    const slots = (await call(ctx, `/api/v2/students/${mentor.profileId}/availability`, { token: ctx.widget })).body.data.slots;
+    const made = await call(ctx, "/api/v2/bookings", {
+      method: "POST",
+      token: ctx.widget,
+      json: { studentProfileId: mentor.profileId, dateTime: slots[30].start, prospectiveStudent: { name: "Léa Largeur", email: "lea.largeur@lycee.fr" } },
+    });
+    const id = made.body.data.bookingId as number;
+    const manage = await app.services.manageTokens.sign(id, new Date(Date.now() + 30 * 86_400_000));
+    const rate = await app.services.ratingTokens.sign(id, "lea.largeur@lycee.fr");
+    for (const width of [320, 390, 1280]) {
+      // The booking flow, embedded: slots, then the form.
+      const o = await open("locale=fr", { width });
+      const problems = watchProblems(o.page);
+      expect({ width, step: "slots", page: await pageOverflow(o.page), widget: await pageOverflow(o.frame()) }).toEqual({ width, step: "slots", page: 0, widget: 0 });
+      if (width !== 320) await o.page.screenshot({ path: `artifacts/a11y-widget-slots-${width}.png`, fullPage: true });
+      await o.widget.locator("button.slot").first().click();
+      await o.widget.locator("#form-title").waitFor();
+      expect({ width, step: "form", widget: await pageOverflow(o.frame()) }).toEqual({ width, step: "form", widget: 0 });
+      if (width !== 320) await o.page.screenshot({ path: `artifacts/a11y-widget-form-${width}.png`, fullPage: true });
+      expect(problems).toEqual([]);
+      await o.page.context().close();
+      // The manage and rate pages, opened from their e-mails.
+      for (const [name, url, ready] of [
+        ["manage", `${app.baseUrl}/widget/manage#${manage}`, "Changer d'horaire"],
+        ["rate", `${app.baseUrl}/widget/rate#${rate}`, null],
+      ] as const) {
+        const context = await browser.newContext({ viewport: { width, height: 900 }, locale: "fr-FR" });
+        const page = await context.newPage();
+        const pageProblems = watchProblems(page);
+        await page.goto(url);
+        if (ready) await page.getByRole("button", { name: ready }).waitFor();
+        else await page.locator("h1").waitFor();
+        expect({ width, name, overflow: await pageOverflow(page) }).toEqual({ width, name, overflow: 0 });
+        if (width !== 320) await page.screenshot({ path: `artifacts/a11y-widget-${name}-${width}.png`, fullPage: true });
+        expect(pageProblems).toEqual([]);
+        await context.close();
+      }
+    }
+  }, 120_000);
+
+  test("the demo page: no CSP error, a mentor picker (?mentor=), a keyboard-reachable snippet, a <main>, and an event log that wraps at 320 and 390 px; axe finds nothing", async () => {
+    const second = await createMentor(ctx, { schedule: { timeZone: "Europe/Paris", weekly: week } });
+    const demoApp = await startTestApp({ database: app.database });
+    try {
+      for (const width of [320, 390, 1280]) {
+        const context = await browser.newContext({ viewport: { width, height: 900 }, locale: "fr-FR", bypassCSP: width === 1280 });
+        const page = await context.newPage();
+        const problems = watchProblems(page);
+        await page.goto(`${demoApp.baseUrl}/widget/demo?mentor=${mentor.profileId}`);
+        await page.frameLocator("#widget iframe").locator("button.slot").first().waitFor({ state: "visible", timeout: 30_000 });
+        await page.locator("#log").getByText("slots.loaded").waitFor();
+        // A long event line (a booking's meeting URL) must wrap inside the log.
+        await page.evaluate(() => document.dispatchEvent(new CustomEvent("thotis:booking.complete", { detail: { bookingId: 1, meetingUrl: `https://meet.jit.si/${"thotis-".repeat(20)}` } })));
+        expect({ width, overflow: await pageOverflow(page) }).toEqual({ width, overflow: 0 });
+        expect(await page.locator("main h1").count()).toBe(1);
+        expect(await page.locator("pre").getAttribute("tabindex")).toBe("0");
+        expect(await page.locator("pre").getAttribute("aria-label")).toBe("Code d'intégration");
+        const picker = page.getByLabel("Mentor affiché (paramètre ?mentor=)");
+        expect(await picker.inputValue()).toBe(mentor.profileId);
+        if (width !== 320) await page.screenshot({ path: `artifacts/a11y-widget-demo-${width}.png`, fullPage: true });
+        if (width === 1280) {
+          await page.addScriptTag({ path: "node_modules/axe-core/axe.min.js" });
+          const violations = await page.evaluate(async () => {
+            const axe = (window as unknown as { axe: { run(o?: object): Promise<{ violations: { id: string }[] }> } }).axe;
+            return (await axe.run({ runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } })).violations.map((v) => v.id);
+          });
+          expect(violations).toEqual([]);
+          // The picker, by keyboard: another mentor, the page reloads with ?mentor= and shows them.
+          await picker.focus();
+          await picker.selectOption(second.profileId);
+          await page.keyboard.press("Tab");
+          await Promise.all([page.waitForURL(new RegExp(`mentor=${second.profileId}`)), page.keyboard.press("Enter")]);
+          await page.frameLocator("#widget iframe").locator("button.slot").first().waitFor({ state: "visible", timeout: 30_000 });
+          expect(await page.locator("#widget").getAttribute("data-thotis-student")).toBe(second.profileId);
+        }
+        expect({ width, problems }).toEqual({ width, problems: [] });
+        await context.close();
+      }
+    } finally {
+      await demoApp.stop();
+    }
+  }, 120_000);
 });

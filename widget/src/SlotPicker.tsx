@@ -1,7 +1,7 @@
 import { createEffect, createMemo, createResource, createSignal, For, on, Show } from "solid-js";
 import { api, availabilityPath, codeOf, type Availability, type Slot } from "./api.ts";
 import { errorText, type Locale, type Texts } from "./i18n.ts";
-import { dayInstant, dayKey, formatDay, formatTime, next30Days, zoneChoices } from "./time.ts";
+import { dayInstant, dayKey, formatDay, formatMonthShort, formatTime, next30Days, zoneChoices } from "./time.ts";
 import { focusOnShow } from "./ui.tsx";
 
 /**
@@ -21,10 +21,19 @@ export function SlotPicker(props: {
   rescheduleBookingId?: number;
   /** Take the focus when shown (coming back from a later step), never on first load: that would pull focus from the host page. */
   focusHeading?: boolean;
+  /** Bumped to re-read the slots (live availability); the shown day and list stay until the new answer arrives. */
+  refresh?: number;
+  /** The visitor's id: a slot they hold stays offered to them. */
+  visitorId?: string;
 }) {
+  const t = () => props.t;
   const [data] = createResource(
-    () => props.zone,
-    (zone) => api<Availability>(availabilityPath(props.profileId, zone, props.rescheduleBookingId), props.token),
+    () => [props.zone, props.refresh ?? 0] as const,
+    ([zone]) =>
+      api<Availability>(
+        availabilityPath(props.profileId, zone, props.rescheduleBookingId) + (props.visitorId ? `&visitorId=${encodeURIComponent(props.visitorId)}` : ""),
+        props.token,
+      ),
   );
   const byDay = createMemo(() => {
     const map = new Map<string, Slot[]>();
@@ -36,15 +45,19 @@ export function SlotPicker(props: {
   });
   const days = createMemo(() => next30Days(props.zone));
   const [day, setDay] = createSignal<string | null>(null);
+  // After a change of time zone the slots are re-drawn in place; this polite region (always present) says so.
+  const [zoneNote, setZoneNote] = createSignal("");
+  let firstZone: string | null = null;
   createEffect(
     on(data, (d) => {
       if (!d) return;
       props.onLoaded?.(d.slots.length);
+      if (firstZone === null) firstZone = props.zone;
+      else setZoneNote(t().zoneShown(props.zone.replace(/_/g, " "), d.slots.length));
       const first = d.slots[0];
       if (!day() || !byDay().has(day()!)) setDay(first ? dayKey(first.start, props.zone) : null);
     }),
   );
-  const t = () => props.t;
 
   return (
     <section class="picker" aria-labelledby="pick-title">
@@ -54,6 +67,9 @@ export function SlotPicker(props: {
           <For each={zoneChoices(props.detectedZone)}>{(z) => <option value={z}>{z.replace(/_/g, " ")}</option>}</For>
         </select>
       </div>
+      <p class="sr" role="status" data-testid="zone-status">
+        {zoneNote()}
+      </p>
       <h2 id="pick-title" tabindex="-1" ref={(el) => props.focusHeading && focusOnShow(el)}>
         {t().chooseDay}
       </h2>
@@ -62,7 +78,7 @@ export function SlotPicker(props: {
           <Show when={(data()?.slots.length ?? 0) > 0} fallback={<p>{t().noSlots}</p>}>
             <div class="days" role="group" aria-label={t().chooseDay}>
               <For each={days()}>
-                {(key) => {
+                {(key, index) => {
                   const count = () => byDay().get(key)?.length ?? 0;
                   const when = dayInstant(key);
                   return (
@@ -80,6 +96,12 @@ export function SlotPicker(props: {
                       <span class="num" aria-hidden="true">
                         {Number(key.slice(8))}
                       </span>
+                      {/* Where a month starts (and on the first day shown), its name: "…30, 31, 1 janv., 2". */}
+                      <Show when={index() === 0 || key.endsWith("-01")}>
+                        <span class="mon" aria-hidden="true" data-testid="day-month">
+                          {formatMonthShort(when, props.locale)}
+                        </span>
+                      </Show>
                       <span class="sr">{`${formatDay(when, "UTC", props.locale)}, ${count() > 0 ? `${count()} ${t().freeDay}` : t().noFreeDay}`}</span>
                     </button>
                   );

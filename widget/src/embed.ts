@@ -29,10 +29,33 @@ export function mount(element: HTMLElement, options: MountOptions) {
   if (options.locale) params.set("locale", options.locale);
   if (options.prefillData?.name) params.set("name", options.prefillData.name);
   if (options.prefillData?.email) params.set("email", options.prefillData.email);
+  const title = options.locale === "en" ? "Book a session with a Thotis mentor" : "Réserver un échange avec un mentor Thotis";
+  return attach(element, `/widget/?${params}`, options.token, title, options);
+}
+
+/** The mentor directory (issue 17): cards of a field's or university's mentors, each opening its booking form. */
+export interface DirectoryOptions extends Omit<MountOptions, "studentProfileId" | "prefillData"> {
+  field?: string;
+  university?: string;
+  pageSize?: number;
+  /** "event": the book button only emits mentor.selected (onMentorSelected), the host opens the booking itself. */
+  book?: "widget" | "event";
+  onMentorSelected?: (studentProfileId: string) => void;
+}
+
+export function mountDirectory(element: HTMLElement, options: DirectoryOptions) {
+  const params = new URLSearchParams({ parentOrigin: location.origin });
+  for (const key of ["field", "university", "pageSize", "book", "theme", "primaryColor", "locale"] as const) {
+    if (options[key]) params.set(key, String(options[key]));
+  }
+  return attach(element, `/widget/directory?${params}`, options.token, options.locale === "en" ? "Thotis mentors" : "Mentors Thotis", options);
+}
+
+function attach(element: HTMLElement, path: string, token: string, title: string, options: Omit<DirectoryOptions, "token">) {
   const iframe = document.createElement("iframe");
   // The token travels in the fragment, which never reaches a server log.
-  iframe.src = `${widgetOrigin}/widget/?${params}#token=${encodeURIComponent(options.token)}`;
-  iframe.title = options.locale === "en" ? "Book a session with a Thotis mentor" : "Réserver un échange avec un mentor Thotis";
+  iframe.src = `${widgetOrigin}${path}#token=${encodeURIComponent(token)}`;
+  iframe.title = title;
   iframe.style.cssText = "width:100%;min-width:280px;border:0;height:480px;display:block;color-scheme:normal";
   iframe.setAttribute("allow", "clipboard-write");
 
@@ -43,6 +66,7 @@ export function mount(element: HTMLElement, options: MountOptions) {
     if (message.type === "widget.resize") iframe.style.height = `${Math.ceil(Number(payload.height) || 0)}px`;
     if (message.type === "widget.ready") options.onReady?.();
     if (message.type === "booking.complete") options.onBookingComplete?.(payload.bookingId as number, payload as never);
+    if (message.type === "mentor.selected") options.onMentorSelected?.(payload.studentProfileId as string);
     if (message.type === "booking.error") {
       const error = Object.assign(new Error(String(payload.message)), { code: String(payload.code) });
       options.onError?.(error);
@@ -73,6 +97,22 @@ function autoMount() {
       primaryColor: d.primaryColor,
       locale: d.locale === "en" ? "en" : d.locale === "fr" ? "fr" : undefined,
       prefillData: { name: d.name, email: d.email },
+    });
+  }
+  /** `<div data-thotis-directory data-thotis-token data-field data-university data-page-size data-book data-locale data-theme data-primary-color>` */
+  for (const el of document.querySelectorAll<HTMLElement>("[data-thotis-directory]")) {
+    if (el.dataset.thotisMounted) continue;
+    el.dataset.thotisMounted = "1";
+    const d = el.dataset;
+    mountDirectory(el, {
+      token: d.thotisToken || "",
+      field: d.field,
+      university: d.university,
+      pageSize: Number(d.pageSize) || undefined,
+      book: d.book === "event" ? "event" : "widget",
+      theme: d.theme === "dark" ? "dark" : "light",
+      primaryColor: d.primaryColor,
+      locale: d.locale === "en" ? "en" : d.locale === "fr" ? "fr" : undefined,
     });
   }
 }

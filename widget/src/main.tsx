@@ -11,6 +11,8 @@ import "./styles.css";
 // The e-mail pages load only when opened, so the booking flow's bundle stays small.
 const ManagePage = lazy(() => import("./pages/Manage.tsx"));
 const RatePage = lazy(() => import("./pages/Rate.tsx"));
+// The mentor directory (issue 17) is its own chunk too: a booking-only page never downloads it.
+const Directory = lazy(() => import("./directory/Directory.tsx"));
 
 const query = new URLSearchParams(location.search);
 const fragment = new URLSearchParams(location.hash.slice(1));
@@ -63,6 +65,31 @@ if (page === "manage") {
 } else if (page === "rate") {
   const claims = claimsOf(hashToken);
   render(() => <RatePage token={hashToken} bookingId={Number(claims?.bookingId)} email={String(claims?.email ?? "")} t={t} />, app);
+} else if (page === "directory") {
+  const token = fragment.get("token") ?? "";
+  const visitorId = sessionStorageId();
+  render(
+    () => (
+      <Directory
+        token={token}
+        t={t}
+        locale={locale}
+        detectedZone={zone}
+        bridge={bridge}
+        visitorId={visitorId}
+        options={{
+          field: query.get("field"),
+          university: query.get("university"),
+          pageSize: Math.min(24, Math.max(1, Number(query.get("pageSize")) || 6)),
+          book: query.get("book") === "event" ? "event" : "widget",
+        }}
+        track={(profileId) => track(token, profileId, visitorId)}
+      />
+    ),
+    app,
+  );
+  bridge.post("widget.ready", { studentProfileId: "" });
+  observeHeight();
 } else {
   const profileId = query.get("studentProfileId") ?? "";
   const token = fragment.get("token") ?? "";
@@ -85,7 +112,11 @@ if (page === "manage") {
     app,
   );
   bridge.post("widget.ready", { studentProfileId: profileId });
-  // The host sizes the iframe to the content, so the widget never shows a scrollbar of its own.
+  observeHeight();
+}
+
+/** The host sizes the iframe to the content, so the widget never shows a scrollbar of its own. */
+function observeHeight() {
   let last = 0;
   new ResizeObserver(() => {
     const height = Math.ceil(document.body.getBoundingClientRect().height);

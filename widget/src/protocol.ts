@@ -12,6 +12,14 @@ export interface WidgetPayloads {
   "booking.submitted": { dateTime: string };
   "booking.complete": { bookingId: number; startTime: string; meetingUrl: string };
   "booking.error": { code: string; message: string };
+  /** Directory: a mentor's book button was pressed (with data-book="event" the host opens the booking itself). */
+  "mentor.selected": { studentProfileId: string };
+  /** The visitor chose a slot and it is kept for them until expiresAt while they fill the form. */
+  "slot.held": { studentProfileId: string; start: string; expiresAt: string };
+  /** The visitor's hold ended (they went back, or booked: then booking.complete follows). */
+  "slot.released": { studentProfileId: string; start: string };
+  /** The slot the visitor had chosen was taken or held by someone else meanwhile (they pick another). */
+  "slot.taken": { studentProfileId: string; start: string };
 }
 export type WidgetMessageType = keyof WidgetPayloads;
 

@@ -50,6 +50,10 @@ export const formatDay = (iso: string | Date, zone: string, locale: Locale, long
     month: long ? "long" : "short",
   }).format(new Date(iso));
 
+/** The short month name ("déc.", "Jan") the day grid shows where a month starts. */
+export const formatMonthShort = (iso: string | Date, locale: Locale) =>
+  new Intl.DateTimeFormat(intlLocale(locale), { timeZone: "UTC", month: "short" }).format(new Date(iso));
+
 export const formatWhen = (iso: string, zone: string, locale: Locale) => `${formatDay(iso, zone, locale)}, ${formatTime(iso, zone, locale)}`;
 
 /** The next 30 days as day keys in the zone, starting today. */

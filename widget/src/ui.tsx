@@ -1,4 +1,4 @@
-import { type JSX, Show, untrack } from "solid-js";
+import { createSignal, type JSX, Show, untrack } from "solid-js";
 import type { Profile } from "./api.ts";
 import type { Texts } from "./i18n.ts";
 
@@ -11,12 +11,32 @@ export const newKey = (): string =>
 /** Each step's heading takes the focus when the step appears, so keyboard and screen-reader users follow along. */
 export const focusOnShow = (el: HTMLElement) => queueMicrotask(() => el.focus());
 
+/**
+ * What a character counter says to screen readers: only when the text crosses 100, 50, 20 or 0 characters left (the
+ * visible counter changes at every keystroke, which read aloud would drown the typing). `note` goes into a status region.
+ */
+export function counterAnnouncer(t: () => Texts, max = 500) {
+  const [note, setNote] = createSignal("");
+  let last: number | null = null;
+  const update = (value: string) => {
+    const left = max - [...value].length;
+    const threshold = [0, 20, 50, 100].find((n) => left <= n) ?? null;
+    if (threshold !== last) {
+      last = threshold;
+      setNote(threshold === null ? "" : t().charactersLeft(Math.max(0, left)));
+    }
+  };
+  return { note, update };
+}
+
 /** A labelled form control with its hint and error tied to it for assistive technology. */
 export function Field(props: {
   id: string;
   label: string;
   error?: string;
   hint?: string;
+  /** The hint changes as the visitor types: not a live region (the caller announces what matters). */
+  quietHint?: boolean;
   children: (attrs: { id: string; "aria-invalid": boolean; "aria-describedby": string | undefined }) => JSX.Element;
 }) {
   // Created once: getters keep the control's ARIA state live without re-creating it (which would drop the focus).
@@ -34,7 +54,7 @@ export function Field(props: {
       <label for={props.id}>{props.label}</label>
       {untrack(() => props.children(attrs))}
       <Show when={props.hint}>
-        <small id={`${props.id}-hint`} class="hint" aria-live="polite">
+        <small id={`${props.id}-hint`} class="hint" aria-live={props.quietHint ? undefined : "polite"}>
           {props.hint}
         </small>
       </Show>

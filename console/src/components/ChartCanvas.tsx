@@ -1,5 +1,6 @@
 import type { Chart as ChartType, ChartConfiguration } from "chart.js";
 import { createEffect, createSignal, For, type JSX, onCleanup, onMount } from "solid-js";
+import { t } from "../lib/i18n.ts";
 import { cssVar, isDark } from "../lib/theme.ts";
 
 export interface ChartTable {
@@ -8,14 +9,19 @@ export interface ChartTable {
   rows: (string | number)[][];
 }
 
+let next = 0;
+
 /**
  * A chart.js canvas whose configuration follows `config()` (data, language and theme). The canvas is decorative for
- * assistive technology: the same numbers are in a visually hidden table, which the browser tests read too.
+ * assistive technology: the same numbers are in a table, visually hidden until the "show as table" toggle beside the
+ * chart reveals it for sighted users too (the browser tests read it either way).
  */
 export function ChartCanvas(props: { label: string; config: () => ChartConfiguration; table: ChartTable; height?: number; testId: string }): JSX.Element {
   let canvas!: HTMLCanvasElement;
   let chart: ChartType | undefined;
   const [lib, setLib] = createSignal<typeof import("./charts.ts") | null>(null);
+  const [asTable, setAsTable] = createSignal(false);
+  const tableId = `chart-table-${++next}`;
 
   const themed = (config: ChartConfiguration): ChartConfiguration => {
     void isDark(); // re-run when the theme changes
@@ -57,8 +63,24 @@ export function ChartCanvas(props: { label: string; config: () => ChartConfigura
       <div class="chart-box" style={{ height: `${props.height ?? 280}px` }}>
         <canvas ref={canvas} role="img" aria-label={props.label} />
       </div>
-      <div class="sr-only">
-      <table data-testid={`${props.testId}-data`}>
+      <button
+        type="button"
+        class="chart-toggle"
+        aria-expanded={asTable()}
+        aria-controls={tableId}
+        onClick={() => setAsTable(!asTable())}
+        data-testid={`${props.testId}-toggle`}
+      >
+        {asTable() ? t().a11y.hideTable : t().a11y.showTable}
+      </button>
+      <div
+        id={tableId}
+        classList={{ "sr-only": !asTable(), "table-wrap": asTable() }}
+        tabindex={asTable() ? 0 : undefined}
+        role={asTable() ? "region" : undefined}
+        aria-label={asTable() ? t().a11y.tableOf(props.table.caption) : undefined}
+      >
+      <table class="data" data-testid={`${props.testId}-data`}>
         <caption>{props.table.caption}</caption>
         <thead>
           <tr>
@@ -69,7 +91,7 @@ export function ChartCanvas(props: { label: string; config: () => ChartConfigura
           <For each={props.table.rows}>
             {(row) => (
               <tr>
-                <For each={row}>{(cell) => <td>{cell}</td>}</For>
+                <For each={row}>{(cell, i) => <td classList={{ num: i() > 0 }}>{cell}</td>}</For>
               </tr>
             )}
           </For>

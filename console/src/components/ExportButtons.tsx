@@ -1,6 +1,7 @@
 import { createSignal, For, type JSX } from "solid-js";
 import { rawRequest, withQuery } from "../lib/api.ts";
 import { rangeQuery } from "../lib/filters.ts";
+import { announce, announceError } from "../lib/focus.ts";
 import { formatNumber, t } from "../lib/i18n.ts";
 
 type Kind = "mentors" | "sessions" | "ratings";
@@ -14,6 +15,7 @@ export function ExportButtons(): JSX.Element {
   const [status, setStatus] = createSignal("");
 
   const download = async (kind: Kind) => {
+    if (busy() !== null) return;
     setBusy(kind);
     setStatus(t().exports.busy);
     try {
@@ -30,8 +32,10 @@ export function ExportButtons(): JSX.Element {
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
       setStatus(t().exports.done(name, formatNumber(blob.size / 1024, 1)));
+      announce(status());
     } catch {
       setStatus(t().exports.failed);
+      announceError(status());
     } finally {
       setBusy(null);
     }
@@ -43,13 +47,13 @@ export function ExportButtons(): JSX.Element {
       <div class="row">
         <For each={["mentors", "sessions", "ratings"] as Kind[]}>
           {(kind) => (
-            <button type="button" disabled={busy() !== null} aria-busy={busy() === kind} onClick={() => void download(kind)} data-testid={`export-${kind}`}>
+            <button type="button" aria-disabled={busy() !== null} aria-busy={busy() === kind} onClick={() => void download(kind)} data-testid={`export-${kind}`}>
               {t().exports[kind]}
             </button>
           )}
         </For>
       </div>
-      <p class="muted" role="status" data-testid="export-status">
+      <p class="muted" data-testid="export-status">
         {status()}
       </p>
     </section>

@@ -1,6 +1,9 @@
 import { A, useNavigate } from "@solidjs/router";
-import { createSignal, type JSX } from "solid-js";
+import { createSignal, type JSX, Show } from "solid-js";
+import { isMentor } from "../pages/mentor/guards.tsx";
+import { m } from "../pages/mentor/i18n.ts";
 import { type Locale, locale, setLocale, t } from "../lib/i18n.ts";
+import { assertive, focusHeading, guardFocus, polite } from "../lib/focus.ts";
 import { endSession, session } from "../lib/session.ts";
 import { setTheme, type ThemeChoice, themeChoice } from "../lib/theme.ts";
 
@@ -8,13 +11,22 @@ import { setTheme, type ThemeChoice, themeChoice } from "../lib/theme.ts";
 export function Layout(props: { children?: JSX.Element }): JSX.Element {
   const navigate = useNavigate();
   const [menuOpen, setMenuOpen] = createSignal(false);
+  guardFocus();
   const logout = () => {
     endSession("loggedOut");
     navigate("/login", { replace: true });
   };
   return (
     <>
-      <a class="skip" href="#main">
+      {/* The router would treat "#main" as a navigation; the skip link moves the focus itself. */}
+      <a
+        class="skip"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          focusHeading(0);
+        }}
+      >
         {t().skip}
       </a>
       <header class="topbar">
@@ -26,6 +38,21 @@ export function Layout(props: { children?: JSX.Element }): JSX.Element {
           {t().menu}
         </button>
         <nav id="main-nav" aria-label={t().menu} classList={{ open: menuOpen() }}>
+          <Show when={isMentor()}>
+            <A href="/me" end activeClass="active" onClick={() => setMenuOpen(false)}>
+              {m().nav.home}
+            </A>
+            <A href="/me/profile" activeClass="active" onClick={() => setMenuOpen(false)}>
+              {m().nav.profile}
+            </A>
+            <A href="/me/schedule" activeClass="active" onClick={() => setMenuOpen(false)}>
+              {m().nav.schedule}
+            </A>
+            <A href="/me/sessions" activeClass="active" onClick={() => setMenuOpen(false)}>
+              {m().nav.sessions}
+            </A>
+          </Show>
+          <Show when={!isMentor()}>
           <A href="/" end activeClass="active" onClick={() => setMenuOpen(false)}>
             {t().nav.overview}
           </A>
@@ -38,6 +65,10 @@ export function Layout(props: { children?: JSX.Element }): JSX.Element {
           <A href="/health" activeClass="active" onClick={() => setMenuOpen(false)}>
             {t().nav.health}
           </A>
+          <A href="/privacy" activeClass="active" onClick={() => setMenuOpen(false)}>
+            {t().privacy.nav}
+          </A>
+          </Show>
         </nav>
         <div class="tools">
           <label>
@@ -62,6 +93,13 @@ export function Layout(props: { children?: JSX.Element }): JSX.Element {
       </header>
       <main id="main" tabindex="-1">
         {props.children}
+      {/* The screens' live regions: present from the first paint and only ever updated, so every change is read. */}
+      <div class="sr-only" role="status" aria-live="polite" aria-atomic="true" data-testid="live-polite">
+        {polite()}
+      </div>
+      <div class="sr-only" role="alert" aria-live="assertive" aria-atomic="true" data-testid="live-assertive">
+        {assertive()}
+      </div>
       </main>
     </>
   );

@@ -10,7 +10,8 @@ export interface DashboardFilters {
 }
 
 const KEY = "thotis.console.filters";
-const day = (d: Date) => d.toISOString().slice(0, 10);
+/** YYYY-MM-DD of the admin's own calendar day. */
+const day = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 
 function defaults(): DashboardFilters {
   const now = new Date();
@@ -35,12 +36,20 @@ export function setFilters(next: Partial<DashboardFilters>) {
 
 export const timeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 
-/** The API's query for the current filters: the end date is inclusive on screen, so `to` is the next midnight (UTC). */
+/**
+ * The API's query for the current filters. The dates are the admin's own days: from the start day's local midnight to
+ * the local midnight after the end day (the end is inclusive on screen), in the same time zone the trends are cut in,
+ * so the trends chart ends on the "to" day instead of spilling into the next one.
+ */
 export function rangeQuery(f: DashboardFilters = filters) {
-  const to = new Date(`${f.to}T00:00:00.000Z`);
-  to.setUTCDate(to.getUTCDate() + 1);
+  const localMidnight = (day: string) => {
+    const [y, m, d] = day.split("-").map(Number);
+    return new Date(y as number, (m as number) - 1, d as number);
+  };
+  const to = localMidnight(f.to);
+  to.setDate(to.getDate() + 1);
   return {
-    from: new Date(`${f.from}T00:00:00.000Z`).toISOString(),
+    from: localMidnight(f.from).toISOString(),
     to: to.toISOString(),
     field: f.field || undefined,
     university: f.university.trim() || undefined,

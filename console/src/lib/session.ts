@@ -15,6 +15,8 @@ export interface Session {
   token: string;
   expiresAt: string;
   user: { id: number | string; email: string; name: string; role: string };
+  /** Mentors (signed in by an e-mailed link): the profile their token may change. */
+  studentProfileId?: string;
 }
 
 const KEY = "thotis.console.session";
@@ -24,6 +26,9 @@ interface LastAdmin {
   email: string;
   name: string;
   expiresAt: string;
+  /** Mentors: their role and profile id, so their own cached pages open offline too. */
+  role?: string;
+  studentProfileId?: string;
 }
 
 function loadLast(): LastAdmin | null {
@@ -54,6 +59,8 @@ export { session, loginNotice, setLoginNotice };
 
 /** Offline, without this tab's session, but a session of this browser had not expired yet: show the cached data. */
 export const offlineView = () => !session() && !online() && loadLast() !== null;
+/** Who signed in last on this browser (no token), for the offline view. */
+export const lastSignedIn = () => loadLast();
 
 
 let expiryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -70,7 +77,10 @@ scheduleExpiry(session());
 
 export function startSession(s: Session) {
   sessionStorage.setItem(KEY, JSON.stringify(s));
-  localStorage.setItem(LAST_KEY, JSON.stringify({ email: s.user.email, name: s.user.name, expiresAt: s.expiresAt } satisfies LastAdmin));
+  localStorage.setItem(
+    LAST_KEY,
+    JSON.stringify({ email: s.user.email, name: s.user.name, expiresAt: s.expiresAt, role: s.user.role, studentProfileId: s.studentProfileId } satisfies LastAdmin),
+  );
   setLoginNotice(null);
   setSessionSignal(s);
   scheduleExpiry(s);

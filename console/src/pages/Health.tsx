@@ -1,6 +1,8 @@
 import { createSignal, For, type JSX, onCleanup, Show } from "solid-js";
 import { Async, useApi } from "../components/Async.tsx";
+import { TableWrap } from "../components/TableWrap.tsx";
 import { api } from "../lib/api.ts";
+import { useScreen } from "../lib/focus.ts";
 import { formatNumber, formatPercent, formatTime, t } from "../lib/i18n.ts";
 import type { AdminHealth } from "../lib/types.ts";
 
@@ -14,10 +16,15 @@ function duration(seconds: number | null | undefined) {
   const u = t().health.units;
   return d > 0 ? `${d} ${u.d} ${h} ${u.h}` : h > 0 ? `${h} ${u.h} ${m} ${u.min}` : `${m} ${u.min} ${Math.floor(seconds % 60)} ${u.s}`;
 }
-const ms = (v: number | null | undefined) => (v === null || v === undefined ? "—" : `${formatNumber(v, v < 10 ? 1 : 0)} ms`);
+const msValue = (v: number | null | undefined) => (v === null || v === undefined ? "—" : formatNumber(v, v < 10 ? 1 : 0));
+const ms = (v: number | null | undefined) => (v === null || v === undefined ? "—" : `${msValue(v)} ms`);
 
-/** Live system health (GET /admin/health), polled every 10 s while the screen is open and the tab visible. */
+/**
+ * Live system health (GET /admin/health), polled every 10 s while the screen is open and the tab visible. A refresh
+ * updates the figures in place (Async reconciles): the table or control the user is on is never re-created.
+ */
 export function Health(): JSX.Element {
+  useScreen(() => t().health.title);
   const [tick, setTick] = createSignal(0);
   const [refreshedAt, setRefreshedAt] = createSignal<Date | null>(null);
   const timer = setInterval(() => {
@@ -61,34 +68,40 @@ export function Health(): JSX.Element {
             </section>
             <section class="card" aria-labelledby="latency-h">
               <h2 id="latency-h">{t().health.latency}</h2>
-              <div class="table-wrap" tabindex="0" role="region" aria-labelledby="latency-h">
-                <table class="data" data-testid="latency">
+              <TableWrap label={t().health.latency}>
+                <table class="data compact" data-testid="latency">
+                  <caption class="muted">{t().health.latencyCaption}</caption>
                   <thead>
                     <tr>
                       <th scope="col">{t().health.window}</th>
                       <th scope="col" class="num">{t().health.requests}</th>
                       <th scope="col" class="num">{t().health.errorRate}</th>
+                      {/* The unit is in the caption: short headers and cells keep the table whole on a phone. */}
                       <th scope="col" class="num">p50</th>
                       <th scope="col" class="num">p95</th>
                       <th scope="col" class="num">p99</th>
                     </tr>
                   </thead>
                   <tbody>
-                    <For each={Object.entries(h.windows ?? {})}>
-                      {([name, w]) => (
-                        <tr>
-                          <th scope="row">{name}</th>
-                          <td class="num">{formatNumber(w.requests)}</td>
-                          <td class="num">{formatPercent(w.errorRate)}</td>
-                          <td class="num">{ms(w.p50)}</td>
-                          <td class="num">{ms(w.p95)}</td>
-                          <td class="num">{ms(w.p99)}</td>
-                        </tr>
-                      )}
+                    {/* Keyed by window name (strings), so a refresh updates the cells instead of replacing the rows. */}
+                    <For each={Object.keys(h.windows ?? {})}>
+                      {(name) => {
+                        const w = () => (h.windows ?? {})[name];
+                        return (
+                          <tr>
+                            <th scope="row">{name}</th>
+                            <td class="num">{formatNumber(w()?.requests)}</td>
+                            <td class="num">{formatPercent(w()?.errorRate)}</td>
+                            <td class="num">{msValue(w()?.p50)}</td>
+                            <td class="num">{msValue(w()?.p95)}</td>
+                            <td class="num">{msValue(w()?.p99)}</td>
+                          </tr>
+                        );
+                      }}
                     </For>
                   </tbody>
                 </table>
-              </div>
+              </TableWrap>
             </section>
             <section class="card" aria-labelledby="queue-h">
               <h2 id="queue-h">{t().health.queue}</h2>
@@ -108,7 +121,7 @@ export function Health(): JSX.Element {
             <Show when={(h.windows?.["5m"]?.routes ?? []).length > 0}>
               <section class="card" aria-labelledby="routes-h">
                 <h2 id="routes-h">{t().health.routes}</h2>
-                <ul class="list">
+                <ul class="list routes">
                   <For each={[...(h.windows?.["5m"]?.routes ?? [])].sort((a, b) => (b.p95 ?? 0) - (a.p95 ?? 0)).slice(0, 8)}>
                     {(r) => (
                       <li>

@@ -1,11 +1,14 @@
-import { useNavigate } from "@solidjs/router";
+import { A, useNavigate } from "@solidjs/router";
+import { m as mentorText } from "./mentor/i18n.ts";
 import { createEffect, createSignal, type JSX, Show } from "solid-js";
 import { ApiError, api } from "../lib/api.ts";
+import { useScreen } from "../lib/focus.ts";
 import { type Locale, locale, setLocale, t } from "../lib/i18n.ts";
 import { loginNotice, offlineView, type Session, session, startSession } from "../lib/session.ts";
 
 export function Login(): JSX.Element {
   const navigate = useNavigate();
+  useScreen(() => t().login.title);
   const [email, setEmail] = createSignal("");
   const [password, setPassword] = createSignal("");
   const [busy, setBusy] = createSignal(false);
@@ -22,6 +25,7 @@ export function Login(): JSX.Element {
 
   const submit = async (e: SubmitEvent) => {
     e.preventDefault();
+    if (busy()) return;
     setBusy(true);
     setError(null);
     try {
@@ -61,9 +65,10 @@ export function Login(): JSX.Element {
         <p id="login-status" class="error-text" role="alert">
           {error() ?? ""}
         </p>
-        <button type="submit" class="primary" disabled={busy()}>
+        <button type="submit" class="primary" aria-disabled={busy()}>
           {busy() ? t().login.busy : t().login.submit}
         </button>
+        <A href="/sign-in">{mentorText().signIn.title} — {mentorText().signIn.send}</A>
         <label class="inline">
           <span>{t().language}</span>
           <select value={locale()} onChange={(e) => setLocale(e.currentTarget.value as Locale)}>

@@ -2,6 +2,7 @@ import { A, useParams } from "@solidjs/router";
 import { createSignal, For, type JSX, Show } from "solid-js";
 import { Async, useApi } from "../components/Async.tsx";
 import { ApiError, api } from "../lib/api.ts";
+import { announce, announceError, useScreen } from "../lib/focus.ts";
 import { fieldLabel, formatDateTime, formatNumber, formatPercentValue, t } from "../lib/i18n.ts";
 import type { MentorDetail as Detail } from "../lib/types.ts";
 
@@ -23,8 +24,11 @@ export function MentorDetail(): JSX.Element {
   );
   const [busy, setBusy] = createSignal(false);
   const [message, setMessage] = createSignal("");
+  useScreen(() => (detail.error ? t().a11y.mentor : (detail.latest?.profile.name ?? t().a11y.mentor)));
 
   const toggle = async (d: Detail) => {
+    // aria-disabled, not disabled: a disabled button would drop the keyboard focus to <body> mid-action.
+    if (busy()) return;
     setBusy(true);
     setMessage("");
     try {
@@ -32,8 +36,10 @@ export function MentorDetail(): JSX.Element {
       await api(`/students/${encodeURIComponent(d.profile.id)}/status`, { method: "PATCH", json: { isActive: next } });
       mutate({ ...d, profile: { ...d.profile, isActive: next } });
       setMessage(next ? t().mentor.activated : t().mentor.deactivated);
+      announce(message());
     } catch (e) {
       setMessage(e instanceof ApiError ? e.message : String(e));
+      announceError(message());
     } finally {
       setBusy(false);
     }
@@ -73,10 +79,10 @@ export function MentorDetail(): JSX.Element {
                     <h3>{t().mentor.bio}</h3>
                     <p class="bio">{p.bio}</p>
                   </Show>
-                  <button type="button" class="primary" disabled={busy()} onClick={() => void toggle(detail() ?? d)} data-testid="toggle-active">
+                  <button type="button" class="primary" aria-disabled={busy()} onClick={() => void toggle(detail() ?? d)} data-testid="toggle-active">
                     {detail()?.profile.isActive ? t().mentor.deactivate : t().mentor.activate}
                   </button>
-                  <p role="status" class="muted">
+                  <p class="muted" data-testid="toggle-status">
                     {message()}
                   </p>
                 </section>
@@ -85,11 +91,11 @@ export function MentorDetail(): JSX.Element {
                   <dl class="facts">
                     <For each={statLabels()}>
                       {([key, label, kind]) => {
-                        const v = d.stats?.[key] ?? null;
+                        const v = () => d.stats?.[key] ?? null;
                         return (
                           <>
                             <dt>{label}</dt>
-                            <dd>{kind === "rate" ? formatPercentValue(v) : kind === "rating" ? (v === null ? "—" : formatNumber(v, 2)) : formatNumber(v)}</dd>
+                            <dd>{kind === "rate" ? formatPercentValue(v()) : kind === "rating" ? (v() === null ? "—" : formatNumber(v(), 2)) : formatNumber(v())}</dd>
                           </>
                         );
                       }}

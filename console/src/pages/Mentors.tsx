@@ -1,7 +1,9 @@
 import { A } from "@solidjs/router";
-import { createSignal, For, type JSX, Show } from "solid-js";
+import { createEffect, createSignal, For, type JSX, on, Show } from "solid-js";
 import { Async, useApi } from "../components/Async.tsx";
+import { TableWrap } from "../components/TableWrap.tsx";
 import { api } from "../lib/api.ts";
+import { announce, useScreen } from "../lib/focus.ts";
 import { academicFields, fieldLabel, formatNumber, formatPercentValue, t } from "../lib/i18n.ts";
 import type { MentorRow, Page } from "../lib/types.ts";
 
@@ -10,6 +12,7 @@ const LIMIT = 20;
 
 /** The mentor table: server-side sorting, filtering and paging (GET /admin/mentors). */
 export function Mentors(): JSX.Element {
+  useScreen(() => t().mentors.title);
   const [sort, setSort] = createSignal<SortKey>("rating");
   const [order, setOrder] = createSignal<"asc" | "desc">("desc");
   const [q, setQ] = createSignal("");
@@ -21,6 +24,18 @@ export function Mentors(): JSX.Element {
   const [rows, { refetch }] = useApi(
     () => ({ sort: sort(), order: order(), q: q(), field: field(), university: university(), active: active(), page: page(), limit: LIMIT }),
     (query) => api<Page<MentorRow>>("/admin/mentors", { query }),
+  );
+
+  const sortLabel = (key: SortKey) => t().mentors[key];
+  // Each answer after the first (a sort, a filter, a page) is announced: the count, then the order.
+  let loads = 0;
+  createEffect(
+    on(
+      () => (rows.loading || rows.error ? null : rows.latest),
+      (data) => {
+        if (data && loads++ > 0) announce(t().a11y.sorted(t().mentors.count(data.total), sortLabel(sort()), order() === "asc"));
+      },
+    ),
   );
 
   const sortBy = (key: SortKey) => {
@@ -78,10 +93,10 @@ export function Mentors(): JSX.Element {
           const pages = () => Math.max(1, Math.ceil(data.total / data.limit));
           return (
             <section class="card">
-              <p class="muted" role="status">
+              <p class="muted" data-testid="mentor-count">
                 {t().mentors.count(data.total)}
               </p>
-              <div class="table-wrap" tabindex="0" role="region" aria-label={t().mentors.title}>
+              <TableWrap label={t().mentors.title} testId="mentor-table">
                 <table class="data" data-testid="mentor-table">
                   <thead>
                     <tr>
@@ -129,7 +144,7 @@ export function Mentors(): JSX.Element {
                     </For>
                   </tbody>
                 </table>
-              </div>
+              </TableWrap>
               <nav class="pager" aria-label={t().mentors.page(data.page, pages())}>
                 <button type="button" disabled={data.page <= 1} onClick={() => setPage(data.page - 1)}>
                   {t().mentors.previous}

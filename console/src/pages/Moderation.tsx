@@ -1,6 +1,8 @@
 import { createSignal, For, type JSX, Match, Show, Switch } from "solid-js";
 import { Async, useApi } from "../components/Async.tsx";
+import { TableWrap } from "../components/TableWrap.tsx";
 import { ApiError, api } from "../lib/api.ts";
+import { announce, announceError, useScreen } from "../lib/focus.ts";
 import { formatDateTime, formatNumber, t } from "../lib/i18n.ts";
 import type { Delivery, DeliveryDetail, EmailItem, Page, Rating } from "../lib/types.ts";
 
@@ -8,6 +10,7 @@ type Tab = "ratings" | "webhooks" | "emails";
 
 /** Flagged low ratings (hide or keep), webhook deliveries with replay, and the e-mail outbox. */
 export function Moderation(): JSX.Element {
+  useScreen(() => t().moderation.title);
   const [tab, setTab] = createSignal<Tab>("ratings");
   return (
     <div class="page">
@@ -49,14 +52,16 @@ function FlaggedRatings(): JSX.Element {
       const current = list();
       if (current) mutate({ ...current, items: current.items.filter((x) => x.id !== r.id), total: current.total - 1 });
       setMessage(review === "hidden" ? t().moderation.hidden : t().moderation.kept);
+      announce(message());
     } catch (e) {
       setMessage(e instanceof ApiError ? e.message : String(e));
+      announceError(message());
     }
   };
   return (
     <section class="card" aria-labelledby="ratings-h">
       <h2 id="ratings-h">{t().moderation.ratings}</h2>
-      <p role="status" class="muted" data-testid="rating-status">
+      <p class="muted" data-testid="rating-status">
         {message()}
       </p>
       <Async resource={list} refetch={refetch}>
@@ -117,10 +122,12 @@ function WebhookDeliveries(): JSX.Element {
     try {
       await api(`/webhooks/deliveries/${encodeURIComponent(String(d.id))}/replay`, { method: "POST" });
       setMessage(t().moderation.replayed);
+      announce(message());
       void refetch();
       if (open() === d.id) void refetchDetail();
     } catch (e) {
       setMessage(e instanceof ApiError ? e.message : String(e));
+      announceError(message());
     }
   };
   const endpointCount = () => {
@@ -152,13 +159,13 @@ function WebhookDeliveries(): JSX.Element {
           <option value="dead">{t().moderation.dead}</option>
         </select>
       </label>
-      <p role="status" class="muted">
+      <p class="muted" data-testid="delivery-status">
         {message()}
       </p>
       <Async resource={list} refetch={refetch}>
         {(data) => (
           <>
-            <div class="table-wrap" tabindex="0" role="region" aria-label={t().moderation.deliveries}>
+            <TableWrap label={t().moderation.deliveries}>
               <table class="data">
                 <thead>
                   <tr>
@@ -204,7 +211,7 @@ function WebhookDeliveries(): JSX.Element {
                   </For>
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
             <div id="delivery-detail">
               <Show when={open() !== null && detail()}>{(d) => <DeliveryAttempts delivery={d()} />}</Show>
             </div>
@@ -294,8 +301,8 @@ function EmailOutbox(): JSX.Element {
       <Async resource={list} refetch={refetch}>
         {(data) => (
           <>
-            <div class="table-wrap" tabindex="0" role="region" aria-label={t().moderation.emails}>
-              <table class="data">
+            <TableWrap label={t().moderation.emails}>
+              <table class="data emails">
                 <thead>
                   <tr>
                     <th scope="col">{t().moderation.kind}</th>
@@ -312,12 +319,12 @@ function EmailOutbox(): JSX.Element {
                   <For each={data.items} fallback={<tr><td colSpan={6}>{t().none}</td></tr>}>
                     {(m) => (
                       <tr>
-                        <td>{m.kind}</td>
+                        <td>{t().emailKinds[m.kind] ?? m.kind}</td>
                         <td>{m.to}</td>
-                        <td>{m.subject}</td>
+                        <td class="subject">{m.subject}</td>
                         <td>
                           <span class="pill" classList={{ ok: m.status === "sent", off: m.status === "failed" || m.status === "dead" }} title={m.lastError ?? undefined}>
-                            {m.status}
+                            {t().emailStatuses[m.status] ?? m.status}
                           </span>
                         </td>
                         <td>{formatDateTime(m.sentAt ?? m.createdAt)}</td>
@@ -331,7 +338,7 @@ function EmailOutbox(): JSX.Element {
                   </For>
                 </tbody>
               </table>
-            </div>
+            </TableWrap>
             <Show when={open() !== null && detail()}>
               {/* The text part only: rendering a mail's HTML inside the admin console is not worth the risk. */}
               <pre class="code" tabindex="0">{detail()?.text ?? ""}</pre>

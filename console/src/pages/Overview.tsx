@@ -1,18 +1,20 @@
 import type { ChartConfiguration } from "chart.js";
-import { type JSX, Show } from "solid-js";
+import { createEffect, type JSX, on, Show } from "solid-js";
 import { Async, useApi } from "../components/Async.tsx";
 import { ChartCanvas } from "../components/ChartCanvas.tsx";
 import { ExportButtons } from "../components/ExportButtons.tsx";
 import { FilterBar } from "../components/FilterBar.tsx";
 import { api } from "../lib/api.ts";
+import { announce, useScreen } from "../lib/focus.ts";
 import { filters, rangeQuery, timeZone } from "../lib/filters.ts";
-import { fieldLabel, formatDate, formatNumber, formatPercentValue, t } from "../lib/i18n.ts";
+import { fieldLabel, formatDate, formatMonth, formatNumber, formatPercentValue, t } from "../lib/i18n.ts";
 import { cssVar } from "../lib/theme.ts";
 import type { FieldStats, PlatformStats, Trends } from "../lib/types.ts";
 
 const palette = ["#2563eb", "#16a34a", "#dc2626", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#65a30d", "#475569", "#ea580c"];
 
 export function Overview(): JSX.Element {
+  useScreen(() => t().overview.title);
   const [stats, { refetch: refetchStats }] = useApi(
     () => ({ ...rangeQuery() }),
     (q) => api<PlatformStats>("/platform/stats", { query: q }),
@@ -27,6 +29,17 @@ export function Overview(): JSX.Element {
       return q;
     },
     (q) => api<FieldStats>("/admin/stats/fields", { query: q }),
+  );
+
+  // A filter change re-fetches everything; its outcome is announced once the figures are in (not on first load).
+  let loads = 0;
+  createEffect(
+    on(
+      () => (stats.loading || stats.error ? null : stats.latest),
+      (s) => {
+        if (s && loads++ > 0) announce(t().a11y.statsUpdated(formatNumber(s.totalSessions)));
+      },
+    ),
   );
 
   return (
@@ -57,8 +70,8 @@ export function Overview(): JSX.Element {
                 label={`${t().overview.trends}: ${t().overview.chartSummary(tr.points.length)}`}
                 table={{
                   caption: t().overview.trends,
-                  columns: [t().filters.granularity, t().overview.total, t().overview.completed, t().overview.cancelled],
-                  rows: tr.points.map((p) => [p.period, p.total, p.completed, p.cancelled]),
+                  columns: [t().a11y.period, t().overview.total, t().overview.completed, t().overview.cancelled],
+                  rows: tr.points.map((p) => [periodLabel(p, filters.granularity), p.total, p.completed, p.cancelled]),
                 }}
                 config={() => trendsConfig(trends()?.points ?? tr.points)}
               />
@@ -99,8 +112,11 @@ function Stat(props: { label: string; value: string; id: string }): JSX.Element 
   );
 }
 
+/** Periods named by their dates: the day, "week of <Monday>", or the month and year. */
 function periodLabel(p: { period: string; start: string }, granularity: string) {
-  return granularity === "day" ? formatDate(p.start) : p.period;
+  if (granularity === "week") return t().a11y.weekOf(formatDate(p.start));
+  if (granularity === "month") return formatMonth(p.start);
+  return formatDate(p.start);
 }
 
 function trendsConfig(points: Trends["points"]): ChartConfiguration {

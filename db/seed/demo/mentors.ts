@@ -27,11 +27,6 @@ export interface DemoProfile {
   profilePhotoUrl: string | null;
   linkedInUrl: string | null;
   isActive: boolean;
-  totalSessions: number;
-  completedSessions: number;
-  cancelledSessions: number;
-  averageRating: number | null;
-  totalRatings: number;
 }
 
 export interface DemoMentor {
@@ -165,11 +160,12 @@ function ordinal(n: number): string {
   return n === 1 ? "1re" : `${n}e`;
 }
 
-/** Medicine counts years since the bac (DFGSM2, 4e année…); other programmes entered later count their own years. */
-function yearLabel(programme: Programme, year: number): string {
-  const [min] = programme.years;
-  const n = programme.field === "MEDICINE" || min === 1 ? year : year - min + 1;
-  return `${ordinal(n)} année`;
+/**
+ * The profile's `currentYear` counts years since the baccalauréat (what the console and the widget show as "Année N"),
+ * so the bio says the same year: a master's second year is "5e année", as the profile shows it.
+ */
+function yearLabel(year: number): string {
+  return `${ordinal(year)} année`;
 }
 
 function fill(template: string, vars: Record<string, string>, gender: Gender): string {
@@ -185,7 +181,7 @@ function buildBio(index: number, person: Person, programme: Programme, year: num
     first: person.firstName,
     degree: programme.degree,
     at: locative(programme),
-    year: yearLabel(programme, year),
+    year: yearLabel(year),
     student: person.gender === "f" ? "Étudiante" : "Étudiant",
   };
   const target = BIO_TARGETS[index % BIO_TARGETS.length] as number;
@@ -221,27 +217,6 @@ function buildBio(index: number, person: Person, programme: Programme, year: num
   return parts.join("");
 }
 
-function buildStats(index: number, rng: () => number) {
-  // About one mentor in eight has just started and has (almost) no history.
-  if (rng() < 0.12) {
-    const total = Math.floor(rng() * 3);
-    return { totalSessions: total, completedSessions: 0, cancelledSessions: total > 1 ? 1 : 0, averageRating: null, totalRatings: 0 };
-  }
-  const totalSessions = 3 + Math.floor(rng() ** 1.6 * 90);
-  const cancelledSessions = Math.floor(totalSessions * (0.02 + rng() * 0.13));
-  // A few sessions are still upcoming (neither completed nor cancelled).
-  const upcoming = Math.min(totalSessions - cancelledSessions, Math.floor(rng() * 4));
-  const completedSessions = totalSessions - cancelledSessions - upcoming;
-  const totalRatings = Math.floor(completedSessions * (0.45 + rng() * 0.5));
-  let averageRating: number | null = null;
-  if (totalRatings > 0) {
-    // Mostly good ratings, one noticeably weaker mentor for realism.
-    const raw = index === 29 ? 2.85 : Math.min(5, 3.5 + rng() * 1.6);
-    averageRating = Math.round(raw * 100) / 100;
-  }
-  return { totalSessions, completedSessions, cancelledSessions, averageRating, totalRatings };
-}
-
 function buildMentor(index: number): DemoMentor {
   const programme = programmes[index] as Programme;
   const person = mentorPeople[index] as Person;
@@ -251,12 +226,10 @@ function buildMentor(index: number): DemoMentor {
   const [min, max] = programme.years;
   const currentYear = min + ((index * 7 + 3) % (max - min + 1));
   const missing = new Set(INCOMPLETE.get(index) ?? []);
-  const incomplete = missing.size > 0;
 
+  // No counters here: sessions, ratings and their averages come from the demo history (db/seed/history.ts),
+  // replayed through the booking and rating services.
   const bio = buildBio(index, person, programme, currentYear, rng);
-  const stats = incomplete
-    ? { totalSessions: 0, completedSessions: 0, cancelledSessions: 0, averageRating: null, totalRatings: 0 }
-    : buildStats(index, rng);
 
   // No photo URLs: the embedded demo must work offline, and an outside picture host would be a privacy leak.
   const profilePhotoUrl = null;
@@ -280,7 +253,6 @@ function buildMentor(index: number): DemoMentor {
       profilePhotoUrl,
       linkedInUrl,
       isActive: !INACTIVE_INDICES.includes(index),
-      ...stats,
     },
   };
 }

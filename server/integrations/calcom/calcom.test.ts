@@ -8,8 +8,8 @@ import {
   toCalcomLanguage,
   type CalcomClient,
 } from "./client.ts";
-import { createCalcomContract, loadCalcomContract } from "./contract.ts";
-import { startCalcomStandIn, type CalcomStandIn, type StandInEventType } from "./stand-in.ts";
+import { createCalcomContract, loadCalcomContract, loadSharedCalcomContract } from "../../test-support/calcom/contract.ts";
+import { startCalcomStandIn, type CalcomStandIn, type StandInEventType } from "../../test-support/calcom/stand-in.ts";
 import {
   parseCalcomWebhook,
   readCalcomWebhook,
@@ -18,9 +18,8 @@ import {
   verifyCalcomSignature,
 } from "./webhook.ts";
 
-// Cal.com's published spec, kept beside the repository (never copied into it). Absent → no contract checks.
-const SPEC_URL = new URL("../../../../shared/calcom/openapi-v2.json", import.meta.url);
-const contract = await loadCalcomContract(SPEC_URL);
+// Cal.com's published spec, kept beside the repository (never copied into it). Absent → no contract checks, said so.
+const contract = await loadSharedCalcomContract("server/integrations/calcom/calcom.test.ts");
 const noSpec = contract === null;
 
 const API_KEY = "cal_test_0123456789abcdef";

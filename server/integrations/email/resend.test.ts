@@ -10,7 +10,7 @@ import { fixedClock } from "../../lib/clock.ts";
 import { LONG_TTL, useTestApp } from "../../test-support/mentors.ts";
 import { EmailDeliveryFailure, type OutgoingEmail } from "./port.ts";
 import { createResendProvider } from "./resend.ts";
-import { startResendStandIn } from "./stand-in.ts";
+import { startResendStandIn } from "../../test-support/email/stand-in.ts";
 
 const API_KEY = "re_test_0123456789";
 const standIn = startResendStandIn({ apiKey: API_KEY });

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import type { DatabaseHandle } from "../../../db/client.ts";
 import { startTestApp, type TestApp } from "../../test-support/app.ts";
-import { createTestDatabase } from "../../test-support/database.ts";
-import { type SentryStandIn, startSentryStandIn } from "./stand-in.ts";
+import { createTestDatabase, breakSchema } from "../../test-support/database.ts";
+import { type SentryStandIn, startSentryStandIn } from "../../test-support/errors/stand-in.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { createErrorReporter } from "./index.ts";
 import { isSecretField } from "./sanitise.ts";
@@ -48,10 +48,11 @@ describe("Property 35: Error Logging Context Completeness", () => {
     sentry = startSentryStandIn();
     database = await createTestDatabase();
     app = await startTestApp({ database, env: { SENTRY_DSN: sentry.dsn, SENTRY_ENVIRONMENT: "test" } });
-    await database.close();
+    await breakSchema(database);
   }, 120_000);
   afterAll(async () => {
     await app?.stop();
+    await database?.close();
     await sentry?.stop();
   });
 

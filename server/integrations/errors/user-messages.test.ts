@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { isDatabaseUnavailable } from "../../faults/database.ts";
 import { Elysia } from "elysia";
 import fc from "fast-check";
 import type { DatabaseHandle } from "../../../db/client.ts";
 import { createLogger } from "../../lib/logger.ts";
 import { errorPlugin } from "../../plugins/errors.ts";
 import { startTestApp, type TestApp } from "../../test-support/app.ts";
-import { createTestDatabase } from "../../test-support/database.ts";
+import { createTestDatabase, breakSchema } from "../../test-support/database.ts";
 import type { ErrorReport, ErrorReporter } from "./port.ts";
 
 const GENERIC = { status: "error", error: { code: "INTERNAL_ERROR", message: "Something went wrong on our side. Please try again." } };
@@ -45,7 +46,7 @@ const route = fc.tuple(
 );
 
 describe("Property 36: User-Friendly Error Messages", () => {
-  test("Property 36: User-Friendly Error Messages — any internal error at any route gives the generic 500; the details go to the reporter", async () => {
+  test("Property 36: User-Friendly Error Messages — any internal error at any route gives the generic 500 (503 when the database is unreachable); the details go to the reporter", async () => {
     const reports: ErrorReport[] = [];
     const reporter: ErrorReporter = { kind: "log", capture: (r) => void reports.push(r), flush: async () => true };
     let current: unknown;
@@ -63,11 +64,19 @@ describe("Property 36: User-Friendly Error Messages", () => {
           new Request(`http://localhost${path}`, method === "GET" || method === "DELETE" ? { method } : { method, headers: { "content-type": "application/json" }, body: "{}" }),
         );
         const body = await res.text();
-        expect(res.status).toBe(500);
-        expect(JSON.parse(body)).toEqual(GENERIC);
         // Nothing of the internal text leaks, not even a fragment of it.
         for (const fragment of text.split(/\s+/).filter((f) => f.length >= 6)) expect(body).not.toContain(fragment);
         expect(body).not.toMatch(/\bat .*:\d+:\d+|select |ECONNREFUSED|stack/i);
+        if (isDatabaseUnavailable(error)) {
+          // A database that went away (57P01, 08xxx, 53300) is an honest 503 to retry, a warning, not a bug report.
+          expect(res.status).toBe(503);
+          expect(JSON.parse(body).error.code).toBe("DATABASE_UNAVAILABLE");
+          expect(res.headers.get("retry-after")).not.toBeNull();
+          expect(reports).toHaveLength(0);
+          return;
+        }
+        expect(res.status).toBe(500);
+        expect(JSON.parse(body)).toEqual(GENERIC);
         // ... while the report keeps everything needed to find the cause.
         expect(reports).toHaveLength(1);
         expect(reports[0]!.error).toBe(error);
@@ -84,10 +93,11 @@ describe("Property 36: User-Friendly Error Messages", () => {
       database = await createTestDatabase();
       app = await startTestApp({ database });
       // The database goes away: every booking now fails inside the driver.
-      await database.close();
+      await breakSchema(database);
     }, 120_000);
     afterAll(async () => {
       await app?.stop();
+    await database?.close();
     });
 
     test("Property 36: User-Friendly Error Messages — a booking that fails inside the database answers the generic message only", async () => {

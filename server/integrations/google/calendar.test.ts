@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { AppError } from "../../lib/errors.ts";
 import type { CalendarConnection, SessionEvent } from "../ports.ts";
 import { createGoogleCalendar, GOOGLE_CALENDAR_SCOPES, type GoogleCalendarOptions } from "./calendar.ts";
-import { startGoogleStandIn, type GoogleStandIn } from "./stand-in.ts";
+import { startGoogleStandIn, type GoogleStandIn } from "../../test-support/google/stand-in.ts";
 
 const REDIRECT = "https://api.thotis.test/v1/integrations/google/callback";
 const MEET = /^https:\/\/meet\.google\.com\/[a-z]{3}-[a-z]{4}-[a-z]{3}$/;

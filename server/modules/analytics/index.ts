@@ -1,6 +1,7 @@
 import { Elysia } from "elysia";
 import type { Database } from "../../../db/client.ts";
 import { errors, ok, success } from "../../lib/envelope.ts";
+import { badRequest, ErrorCode } from "../../lib/errors.ts";
 import type { AuthPlugin } from "../../plugins/auth.ts";
 import type { JobSystem } from "../../jobs/index.ts";
 import { Funnel, FunnelQuery, RecordEventBody, RecordedEvent } from "./model.ts";
@@ -37,6 +38,18 @@ export function analyticsModule(deps: { auth: AuthPlugin; db: Database; analytic
       },
       {
         auth: ["widget", "integrator", "admin"],
+        // Elysia 1.4's input normalization turns a bare number or boolean `properties` into {} before the record
+        // schema sees it, so the raw value is checked first.
+        transform({ body }) {
+          const props = (body as { properties?: unknown } | null)?.properties;
+          if (props !== undefined && (typeof props !== "object" || props === null || Array.isArray(props))) {
+            throw badRequest(ErrorCode.INVALID_INPUT, "properties: Expected object", { in: "body", issues: [{ field: "properties", message: "Expected object" }] });
+          }
+          // Hundreds of refused keys each cost the validator an error report (499 keys held the loop ~50 ms).
+          if (props && Object.keys(props).length > 20) {
+            throw badRequest(ErrorCode.INVALID_INPUT, "properties: at most 20 keys", { in: "body", issues: [{ field: "properties", message: "Expected at most 20 properties" }] });
+          }
+        },
         body: RecordEventBody,
         response: { 202: success(RecordedEvent), ...errors(400, 403) },
         detail: {

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { and, eq } from "drizzle-orm";
 import type { Database } from "../../../db/client.ts";
 import { jobs } from "../../../db/schema/index.ts";
-import { startMixpanelStandIn } from "../../integrations/mixpanel/stand-in.ts";
+import { startMixpanelStandIn } from "../../test-support/mixpanel/stand-in.ts";
 import { allWeek, book, bookBody, call, createMentor, DAY, listSlots, T0, type Json } from "../bookings/fixtures.ts";
 import { fixedClock } from "../../lib/clock.ts";
 import { LONG_TTL, useTestApp } from "../../test-support/mentors.ts";

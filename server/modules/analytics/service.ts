@@ -1,5 +1,6 @@
 import { and, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import type { Database } from "../../../db/client.ts";
+import { bound, prebuilt } from "../../../db/prebuilt.ts";
 import { type AnalyticsEventName, analyticsEvents, bookings } from "../../../db/schema/index.ts";
 import type { MixpanelClient } from "../../integrations/mixpanel/client.ts";
 import { MixpanelError } from "../../integrations/mixpanel/client.ts";
@@ -34,18 +35,31 @@ const DAY_MS = 86_400_000;
 export function createAnalyticsService(deps: { db: Database; clock: Clock; queue: JobQueue; mixpanel?: MixpanelClient }) {
   const { db, clock, queue, mixpanel } = deps;
 
-  async function record(executor: Database, event: AnalyticsEventInput): Promise<number> {
-    const [row] = await executor
+  // Built once: every booking records an event (db/prebuilt.ts).
+  const insertEvent = prebuilt(db, (d) =>
+    d
       .insert(analyticsEvents)
       .values({
-        name: event.name,
-        distinctId: event.distinctId ?? null,
-        studentProfileId: event.studentProfileId ?? null,
-        bookingId: event.bookingId ?? null,
-        properties: event.properties && Object.keys(event.properties).length ? event.properties : null,
-        at: event.at ?? clock.now(),
-      })
-      .returning({ id: analyticsEvents.id });
+        name: bound("name"),
+        distinctId: bound("distinctId"),
+        studentProfileId: bound("studentProfileId"),
+        bookingId: bound("bookingId"),
+        properties: bound("properties"),
+        at: bound("at"),
+      } as unknown as typeof analyticsEvents.$inferInsert)
+      .returning({ id: analyticsEvents.id })
+      .prepare("insert_analytics_event"),
+  );
+
+  async function record(executor: Database, event: AnalyticsEventInput): Promise<number> {
+    const [row] = await insertEvent.on(executor, {
+      name: event.name,
+      distinctId: event.distinctId ?? null,
+      studentProfileId: event.studentProfileId ?? null,
+      bookingId: event.bookingId ?? null,
+      properties: event.properties && Object.keys(event.properties).length ? JSON.stringify(event.properties) : null,
+      at: (event.at ?? clock.now()).toISOString(),
+    });
     const id = row!.id;
     if (mixpanel) await queue.enqueue(executor, { kind: MIXPANEL_JOB, payload: { eventId: id }, dedupeKey: `${MIXPANEL_JOB}:${id}` });
     return id;
@@ -58,10 +72,10 @@ export function createAnalyticsService(deps: { db: Database; clock: Clock; queue
     async onBookingTransition(tx: Database, transition: BookingTransition): Promise<void> {
       const name = transition.action === "created" ? "booking_created" : transition.action === "cancelled" ? "booking_cancelled" : null;
       if (!name) return;
-      const [booking] = await tx
-        .select({ studentProfileId: bookings.studentProfileId })
-        .from(bookings)
-        .where(eq(bookings.id, transition.bookingId));
+      // The booking change says whose booking it is; read it only when it does not (one statement less per booking).
+      const [booking] = transition.studentProfileId
+        ? [{ studentProfileId: transition.studentProfileId }]
+        : await tx.select({ studentProfileId: bookings.studentProfileId }).from(bookings).where(eq(bookings.id, transition.bookingId));
       await record(tx, {
         name,
         // The visitor id the widget sent with the booking: the funnel follows that visitor to the booked step.

@@ -9,64 +9,46 @@ import { AppError, ErrorCode } from "../../lib/errors.ts";
 import { type Principal, signToken } from "../../plugins/auth.ts";
 import { generatePassword, hashPassword, verifyPassword } from "./password.ts";
 import type { LoginResult, Me } from "./model.ts";
+import type { SignInThrottle } from "./throttle.ts";
 
 export const ADMIN_TOKEN_TTL_SECONDS = 12 * 3600;
-/** Failures in a row before the account is locked, and for how long. */
-export const MAX_FAILED_LOGINS = 5;
-export const LOCK_MINUTES = 15;
 export const DEFAULT_ADMIN_EMAIL = "admin@thotis.local";
 
 const invalidCredentials = () => new AppError(401, ErrorCode.INVALID_CREDENTIALS, "Adresse e-mail ou mot de passe incorrect / Wrong e-mail or password");
 
 export type AdminAuthService = ReturnType<typeof createAdminAuthService>;
 
-export function createAdminAuthService(deps: { db: Database; clock: Clock; jwtSecret: string }) {
+export function createAdminAuthService(deps: { db: Database; clock: Clock; jwtSecret: string; throttle: SignInThrottle }) {
   const { db, clock } = deps;
   // Unknown addresses still pay one argon2 verification, so timing does not tell which addresses exist.
   let decoy: Promise<string> | undefined;
   const decoyHash = () => (decoy ??= hashPassword(crypto.randomUUID()));
 
   return {
-    /** E-mail and password to a 12-hour admin JWT; 5 failures in a row lock the account for 15 minutes. */
-    async login(email: string, password: string): Promise<LoginResult> {
-      const [account] = await db
-        .select({ user: users, credential: adminCredentials })
-        .from(users)
-        .innerJoin(adminCredentials, eq(adminCredentials.userId, users.id))
-        .where(sql`lower(${users.email}) = lower(${email.trim()}) and ${users.role} = 'admin'`)
-        .limit(1);
-      if (!account) {
-        await verifyPassword(password, await decoyHash());
-        throw invalidCredentials();
-      }
+    /**
+     * E-mail and password to a 12-hour admin JWT. Throttled per (address typed, client address): see throttle.ts.
+     * Unknown addresses pay one argon2 verification too, so answers and timing are the same for both.
+     */
+    async login(email: string, password: string, clientIp = "unknown"): Promise<LoginResult> {
+      const result = await deps.throttle.guard(email, clientIp, async () => {
+        const [account] = await db
+          .select({ user: users, credential: adminCredentials })
+          .from(users)
+          .innerJoin(adminCredentials, eq(adminCredentials.userId, users.id))
+          .where(sql`lower(${users.email}) = lower(${email.trim()}) and ${users.role} = 'admin'`)
+          .limit(1);
+        const hash = account?.credential.passwordHash ?? (await decoyHash());
+        const matches = await verifyPassword(password, hash);
+        return account && matches ? account : null;
+      });
+      if (!result) throw invalidCredentials();
       const now = clock.now();
-      const lockedUntil = account.credential.lockedUntil;
-      if (lockedUntil && lockedUntil > now) throw locked(lockedUntil, now);
-      if (!(await verifyPassword(password, account.credential.passwordHash))) {
-        // One atomic statement, so concurrent failures all count.
-        const [after] = await db
-          .update(adminCredentials)
-          .set({
-            failedAttempts: sql`case when ${adminCredentials.failedAttempts} + 1 >= ${MAX_FAILED_LOGINS} then 0 else ${adminCredentials.failedAttempts} + 1 end`,
-            lockedUntil: sql`case when ${adminCredentials.failedAttempts} + 1 >= ${MAX_FAILED_LOGINS}
-                                  then ${new Date(now.getTime() + LOCK_MINUTES * 60_000).toISOString()}::timestamptz
-                                  else ${adminCredentials.lockedUntil} end`,
-            updatedAt: now,
-          })
-          .where(eq(adminCredentials.userId, account.user.id))
-          .returning({ lockedUntil: adminCredentials.lockedUntil });
-        if (after?.lockedUntil && after.lockedUntil > now) throw locked(after.lockedUntil, now);
-        throw invalidCredentials();
-      }
-      await db
-        .update(adminCredentials)
-        .set({ failedAttempts: 0, lockedUntil: null, lastLoginAt: now, updatedAt: now })
-        .where(eq(adminCredentials.userId, account.user.id));
-      const token = await signToken(deps.jwtSecret, { sub: String(account.user.id), role: "admin" }, ADMIN_TOKEN_TTL_SECONDS, now);
+      await db.update(adminCredentials).set({ failedAttempts: 0, lockedUntil: null, lastLoginAt: now, updatedAt: now }).where(eq(adminCredentials.userId, result.user.id));
+      const token = await signToken(deps.jwtSecret, { sub: String(result.user.id), role: "admin" }, ADMIN_TOKEN_TTL_SECONDS, now);
       return {
         token,
         expiresAt: new Date(Math.floor(now.getTime() / 1000) * 1000 + ADMIN_TOKEN_TTL_SECONDS * 1000).toISOString(),
-        user: { id: account.user.id, email: account.user.email, name: account.user.name, role: account.user.role },
+        user: { id: result.user.id, email: result.user.email, name: result.user.name, role: result.user.role },
       };
     },
 
@@ -87,17 +69,6 @@ export function createAdminAuthService(deps: { db: Database; clock: Clock; jwtSe
       return me;
     },
   };
-}
-
-function locked(until: Date, now: Date): AppError {
-  const seconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
-  return new AppError(
-    429,
-    ErrorCode.ACCOUNT_LOCKED,
-    "Compte verrouillé après trop d'échecs ; réessayez plus tard / Account locked after too many failures; try again later",
-    { retryAfterSeconds: seconds },
-    { "retry-after": String(seconds) },
-  );
 }
 
 /** Creates or updates an admin account with console credentials (the password is re-hashed only when it changed). */

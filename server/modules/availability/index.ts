@@ -1,10 +1,11 @@
-import { Elysia } from "elysia";
+import { Elysia, t } from "elysia";
 import { errors, ok, success } from "../../lib/envelope.ts";
 import { forbidden } from "../../lib/errors.ts";
 import { assertSelfOrAdmin, type AuthPlugin, type Principal, type Role } from "../../plugins/auth.ts";
 import { ProfileIdParams } from "../students/model.ts";
-import { AvailabilityQuery, AvailabilityResponse, ScheduleBody, ScheduleResponse } from "./model.ts";
+import { AvailabilityQuery, AvailabilityResponse, CompactAvailabilityResponse, ScheduleBody, ScheduleResponse } from "./model.ts";
 import type { AvailabilityService } from "./service.ts";
+import { textResponse } from "../../plugins/compression.ts";
 
 const tags = ["Availability"];
 const readers: readonly Role[] = ["admin", "integrator", "mentor", "widget"];
@@ -18,6 +19,8 @@ export function availabilityModule(deps: {
   principalOf: (request: Request) => Promise<Principal>;
   /** Whether a booking's manage token may read these slots (to reschedule that booking): see manage-access.ts. */
   manageAccess?: (authorization: string | undefined, studentProfileId: string, rescheduleBookingId: number | undefined) => Promise<boolean>;
+  /** Slots other visitors hold right now (issue 17): not offered; applied after the cache, as holds end by the clock. */
+  heldByOthers?: (studentProfileId: string, visitorId?: string) => Promise<Set<number>>;
 }) {
   const { availability } = deps;
   // Role tokens of every role, or a manage token rescheduling its own booking (checked here rather than by the
@@ -71,17 +74,25 @@ export function availabilityModule(deps: {
       async ({ params, query, request }) => {
         await authorizeRead(request, params.id, query.rescheduleBookingId);
         await deps.beforeRead?.(params.id);
-        return ok(await availability.getAvailability(params.id, query));
+        const { visitorId, ...rest } = query;
+        const held = await deps.heldByOthers?.(params.id, visitorId);
+        // The shared answer is cached as stored text; slots other visitors hold are taken out per request.
+        const text = await availability.getAvailabilityJson(params.id, rest);
+        if (!held?.size) return textResponse(request, text);
+        const body = JSON.parse(text) as { data: { slots?: { start: string }[]; slotStarts?: string[] } };
+        if (body.data.slots) body.data.slots = body.data.slots.filter((s) => !held.has(Date.parse(s.start)));
+        if (body.data.slotStarts) body.data.slotStarts = body.data.slotStarts.filter((s) => !held.has(Date.parse(s)));
+        return textResponse(request, JSON.stringify(body));
       },
       {
       params: ProfileIdParams,
       query: AvailabilityQuery,
-      response: { 200: success(AvailabilityResponse), ...errors(400, 403, 404) },
+      response: { 200: success(t.Union([AvailabilityResponse, CompactAvailabilityResponse])), ...errors(400, 403, 404) },
       detail: {
         tags,
         summary: "Free 15-minute slots of a mentor",
         description:
-          "Slots in UTC plus wall-clock times in `timeZone`, from 2 hours to 30 days ahead, minus bookings and calendar busy times. Any role token; a booking's manage token only with `rescheduleBookingId` set to its own booking.",
+          "Slots in UTC plus wall-clock times in `timeZone`, from 2 hours to 30 days ahead, minus bookings and calendar busy times. Any role token; a booking's manage token only with `rescheduleBookingId` set to its own booking. `format=compact`: `slotStarts` (UTC, each slot lasting `slotMinutes`) and `utcOffsets` (the offset of `timeZone` in force from a slot on) instead of one object per slot; 10-20x smaller. Compressed (br, gzip) when the client accepts it.",
         },
       },
     );

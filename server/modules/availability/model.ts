@@ -57,6 +57,8 @@ export const AvailabilityQuery = t.Object(
     end: t.Optional(t.String({ format: "date-time", description: "Default and maximum: 30 days from now" })),
     timeZone: t.Optional(t.String({ minLength: 1, maxLength: 64, description: "Zone for the local times; default the mentor's" })),
     rescheduleBookingId: t.Optional(t.Integer({ minimum: 1, description: "The booking being moved does not block its own alternatives" })),
+    format: t.Optional(t.UnionEnum(["full", "compact"], { description: "full (default): one object per slot; compact: slot starts and offsets" })),
+    visitorId: t.Optional(t.String({ pattern: "^[\\x21-\\x7E]{1,128}$", description: "The widget visitor's id: their own held slot stays offered to them" })),
   },
   { additionalProperties: noOtherProperty },
 );
@@ -79,3 +81,16 @@ export const AvailabilityResponse = t.Object({
   slots: t.Array(Slot),
 });
 export type AvailabilityResponse = typeof AvailabilityResponse.static;
+
+/** ?format=compact: localStart = start + the utcOffset in force from that slot on; end = start + slotMinutes. */
+export const CompactAvailabilityResponse = t.Object({
+  studentProfileId: t.String(),
+  timeZone: t.String({ description: "Zone of utcOffsets" }),
+  mentorTimeZone: t.String(),
+  start: t.String({ format: "date-time" }),
+  end: t.String({ format: "date-time" }),
+  format: t.Literal("compact"),
+  slotMinutes: t.Integer({ examples: [15] }),
+  slotStarts: t.Array(t.String({ examples: ["2026-12-01T16:00Z"] })),
+  utcOffsets: t.Array(t.Object({ from: t.String({ examples: ["2026-12-01T16:00Z"] }), utcOffset: t.String({ examples: ["+01:00"] }) })),
+});

@@ -4,19 +4,22 @@ import { bookings, mentorSchedules, studentProfiles, users } from "../../../db/s
 import type { Clock } from "../../lib/clock.ts";
 import { badRequest, ErrorCode, notFound } from "../../lib/errors.ts";
 import { computeSlots, HORIZON_DAYS, MIN_NOTICE_MINUTES, SLOT_MINUTES } from "../../scheduling/engine.ts";
-import { formatInZone } from "../../scheduling/local-time.ts";
+import { formatLocalMs, formatOffset } from "../../scheduling/local-time.ts";
+import { offsetAt } from "../../scheduling/zone.ts";
 import { parseInstant } from "../../scheduling/parse.ts";
 import type { Schedule } from "../../scheduling/types.ts";
 import { validateSchedule } from "../../scheduling/validate.ts";
 import type { Cache } from "../../store/index.ts";
 import { isTimeZone } from "../users/model.ts";
-import { loadBusy, loadBusyForMany } from "./busy.ts";
+import { createSlotInputsReader, loadBusy, loadBusyForMany } from "./busy.ts";
 import type { AvailabilityResponse, ScheduleBody, ScheduleResponse } from "./model.ts";
 
 const DAY = 86_400_000;
 const SLOT_MS = SLOT_MINUTES * 60_000;
 /** Design document TTL for availability answers (seconds); every change to a mentor's slots bumps their namespace. */
 export const AVAILABILITY_TTL = 120;
+/** Cache namespace of the listings that filter or sort on free slots (see students/service.ts listingNamespaces). */
+export const AVAILABILITY_LISTINGS = "profiles:availability";
 
 export type AvailabilityService = ReturnType<typeof createAvailabilityService>;
 
@@ -37,9 +40,11 @@ export function createAvailabilityService({
   cache: Cache;
   external?: ExternalSlots;
 }) {
+  const loadSlotInputs = createSlotInputsReader(db);
+
   async function loadSchedule(executor: Database, studentProfileId: string): Promise<Schedule | null> {
     const [row] = await executor.select().from(mentorSchedules).where(eq(mentorSchedules.studentProfileId, studentProfileId)).limit(1);
-    return row ? { timeZone: row.timeZone, weekly: row.weekly, overrides: row.overrides, outOfOffice: row.outOfOffice } : null;
+    return row ? scheduleOf(row) : null;
   }
 
   async function freeSlots(
@@ -75,6 +80,24 @@ export function createAvailabilityService({
     return { slots, schedule };
   }
 
+  /**
+   * The engine's free slots with their inputs read in one statement (loadSlotInputs); null when the profile does not
+   * exist. Mentors on an outside scheduler go through freeSlots.
+   */
+  async function freeSlotsAtOnce(
+    executor: Database,
+    studentProfileId: string,
+    from: Date,
+    to: Date,
+    excludeBookingId?: number,
+  ): Promise<{ slots: number[]; schedule: Schedule | null; userZone: string } | null> {
+    const inputs = await loadSlotInputs(executor, studentProfileId, from, new Date(to.getTime() + SLOT_MS), excludeBookingId);
+    if (!inputs) return null;
+    const { schedule, busy, userZone } = inputs;
+    if (!schedule) return { slots: [], schedule, userZone };
+    return { slots: computeSlots({ schedule, now: clock.now().getTime(), from: from.getTime(), to: to.getTime(), busy }), schedule, userZone };
+  }
+
   async function ownSlot(executor: Database, bookingId: number, studentProfileId: string): Promise<number | null> {
     const [row] = await executor
       .select({ start: bookings.startTime, mentor: bookings.studentProfileId, status: bookings.status })
@@ -93,20 +116,26 @@ export function createAvailabilityService({
       .where(eq(studentProfiles.id, studentProfileId));
   }
 
-  /** Signals that a mentor's slots changed: their availability answers and every listing must be recomputed. */
+  /**
+   * Signals that a mentor's slots changed: their availability answers, their profile and the listings that filter or
+   * sort on free slots are recomputed. Other listing pages are kept (their free-slot figures may lag by up to the
+   * list TTL): bumping every page on every booking emptied the listing cache under booking load.
+   */
   async function slotsChanged(studentProfileId: string): Promise<void> {
     await cache.bump(`availability:${studentProfileId}`);
     await cache.invalidate(`profile:${studentProfileId}`);
-    await cache.bump("profiles");
+    await cache.bump(AVAILABILITY_LISTINGS);
   }
 
   return {
     refreshSummary,
     slotsChanged,
 
-    /** Free slots for booking checks, with the transaction's view of the bookings. */
-    freeSlots: (executor: Database, studentProfileId: string, from: Date, to: Date, excludeBookingId?: number) =>
-      freeSlots(executor, studentProfileId, from, to, excludeBookingId).then((r) => r.slots),
+    /** Free slots for booking checks, with the transaction's view of the bookings (one statement on the engine). */
+    freeSlots: async (executor: Database, studentProfileId: string, from: Date, to: Date, excludeBookingId?: number) => {
+      if (!external) return (await freeSlotsAtOnce(executor, studentProfileId, from, to, excludeBookingId))?.slots ?? [];
+      return (await freeSlots(executor, studentProfileId, from, to, excludeBookingId)).slots;
+    },
 
     async getSchedule(studentProfileId: string): Promise<ScheduleResponse> {
       const [row] = await db
@@ -172,11 +201,15 @@ export function createAvailabilityService({
       };
     },
 
-    /** Slots in UTC plus the requested zone's wall-clock time, within [now + 2 h, now + 30 days). */
-    async getAvailability(
+    /**
+     * Slots in UTC plus the requested zone's wall-clock time, within [now + 2 h, now + 30 days), as the success
+     * envelope's JSON text: cached as text and sent as stored (no parse, check or re-serialisation on a hit).
+     * `format: "compact"` gives slot starts and the offsets in force instead of one object per slot (see model.ts).
+     */
+    async getAvailabilityJson(
       studentProfileId: string,
-      query: { start?: string; end?: string; timeZone?: string; rescheduleBookingId?: number },
-    ): Promise<AvailabilityResponse> {
+      query: { start?: string; end?: string; timeZone?: string; rescheduleBookingId?: number; format?: "full" | "compact" },
+    ): Promise<string> {
       const now = clock.now().getTime();
       // The window's far edge on the quarter-hour grid: the engine applies the exact 30-day horizon itself, and a
       // stable `to` keeps the cache key the same for the whole quarter hour.
@@ -196,45 +229,45 @@ export function createAvailabilityService({
       if (query.timeZone && !isTimeZone(query.timeZone)) {
         throw badRequest(ErrorCode.INVALID_INPUT, `timeZone: "${query.timeZone}" is not an IANA time zone`);
       }
+      const compact = query.format === "compact";
       // Every instant in (q - 15 min, q] (q a quarter hour) sees the same slots: the first one is q + 2 h and the last one
       // q + 30 days - 15 min. Rounding down instead would serve an answer computed exactly at q (which still offers
       // q + 2 h) until q + 15 min, when that slot is less than 2 hours ahead (Property 14).
       const key = await cache.versioned(
         `availability:${studentProfileId}`,
-        `${Math.ceil(now / SLOT_MS)}|${from}|${to}|${query.timeZone ?? ""}|${query.rescheduleBookingId ?? ""}`,
+        `${Math.ceil(now / SLOT_MS)}|${from}|${to}|${query.timeZone ?? ""}|${query.rescheduleBookingId ?? ""}${compact ? "|c" : ""}`,
       );
-      const { value } = await cache.getOrLoad(key, AVAILABILITY_TTL, async () => {
-        const [profile] = await db
-          .select({ id: studentProfiles.id, userZone: users.timeZone })
-          .from(studentProfiles)
-          .innerJoin(users, eq(users.id, studentProfiles.userId))
-          .where(eq(studentProfiles.id, studentProfileId))
-          .limit(1);
-        if (!profile) return null;
-        const { slots, schedule } = await freeSlots(db, studentProfileId, new Date(from), new Date(to), query.rescheduleBookingId);
-        const mentorTimeZone = schedule?.timeZone ?? profile.userZone;
+      const { json } = await cache.getOrLoadJson(key, AVAILABILITY_TTL, async () => {
+        let computed: { slots: number[]; schedule: Schedule | null; userZone: string } | null;
+        if (!external) {
+          // The profile, its zone, the schedule and the busy times in one statement.
+          computed = await freeSlotsAtOnce(db, studentProfileId, new Date(from), new Date(to), query.rescheduleBookingId);
+        } else {
+          const [profile] = await db
+            .select({ id: studentProfiles.id, userZone: users.timeZone })
+            .from(studentProfiles)
+            .innerJoin(users, eq(users.id, studentProfiles.userId))
+            .where(eq(studentProfiles.id, studentProfileId))
+            .limit(1);
+          computed = profile ? { ...(await freeSlots(db, studentProfileId, new Date(from), new Date(to), query.rescheduleBookingId)), userZone: profile.userZone } : null;
+        }
+        if (!computed) return null;
+        const { slots, schedule } = computed;
+        const mentorTimeZone = schedule?.timeZone ?? computed.userZone;
         const zone = query.timeZone ?? mentorTimeZone;
-        return {
-          studentProfileId,
-          timeZone: zone,
-          mentorTimeZone,
-          start: new Date(from).toISOString(),
-          end: new Date(to).toISOString(),
-          slots: slots.map((start) => {
-            const local = formatInZone(start, zone);
-            return {
-              start: new Date(start).toISOString(),
-              end: new Date(start + SLOT_MS).toISOString(),
-              localStart: local.local,
-              localEnd: formatInZone(start + SLOT_MS, zone).local,
-              utcOffset: local.offset,
-              available: true,
-            };
-          }),
-        };
+        const head = { studentProfileId, timeZone: zone, mentorTimeZone, start: utcIso(from), end: utcIso(to) };
+        return { status: "success", data: compact ? { ...head, ...compactSlots(slots, zone) } : { ...head, slots: fullSlots(slots, zone) } };
       });
-      if (!value) throw notFound(ErrorCode.PROFILE_NOT_FOUND, `Student profile ${studentProfileId} not found`);
-      return value;
+      if (json === "null") throw notFound(ErrorCode.PROFILE_NOT_FOUND, `Student profile ${studentProfileId} not found`);
+      return json;
+    },
+
+    /** The same answer as an object (callers inside the server). */
+    async getAvailability(
+      studentProfileId: string,
+      query: { start?: string; end?: string; timeZone?: string; rescheduleBookingId?: number },
+    ): Promise<AvailabilityResponse> {
+      return (JSON.parse(await this.getAvailabilityJson(studentProfileId, query)) as { data: AvailabilityResponse }).data;
     },
 
     /**
@@ -306,6 +339,50 @@ export function createAvailabilityService({
       return done;
     },
   };
+}
+
+function scheduleOf(row: typeof mentorSchedules.$inferSelect): Schedule {
+  return { timeZone: row.timeZone, weekly: row.weekly, overrides: row.overrides, outOfOffice: row.outOfOffice };
+}
+
+/** ISO 8601 UTC of an instant on a whole minute (every slot edge): string work instead of a Date per call. */
+function utcIso(ms: number): string {
+  return ms % 60_000 === 0 ? `${formatLocalMs(ms)}:00.000Z` : new Date(ms).toISOString();
+}
+
+/** One object per slot (the documented shape); the offset looked up once per edge from the memoised zone spans. */
+function fullSlots(slots: number[], zone: string) {
+  return slots.map((start) => {
+    const offset = offsetAt(zone, start);
+    const endMs = start + SLOT_MS;
+    const endOffset = offsetAt(zone, endMs);
+    return {
+      start: utcIso(start),
+      end: utcIso(endMs),
+      localStart: formatLocalMs(start + offset),
+      localEnd: formatLocalMs(endMs + endOffset),
+      utcOffset: formatOffset(offset),
+      available: true,
+    };
+  });
+}
+
+/**
+ * The compact form: slot starts in UTC ("2026-12-01T16:00Z"; each slot lasts slotMinutes) and the UTC offset of
+ * `timeZone` in force from a given slot on (one entry, plus one per change of offset within the window). A slot's
+ * localStart is its start plus the offset in force; end and localEnd are slotMinutes later. 10-20x smaller.
+ */
+function compactSlots(slots: number[], zone: string) {
+  const offsets: { from: string; utcOffset: string }[] = [];
+  let last: number | undefined;
+  const starts = slots.map((start) => {
+    const offset = offsetAt(zone, start);
+    const iso = `${formatLocalMs(start)}Z`;
+    if (offset !== last) offsets.push({ from: iso, utcOffset: formatOffset(offset) });
+    last = offset;
+    return iso;
+  });
+  return { format: "compact" as const, slotMinutes: SLOT_MINUTES, slotStarts: starts, utcOffsets: offsets };
 }
 
 function summaryOf(slots: number[], now: number) {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { and, count, eq, sql } from "drizzle-orm";
 import fc from "fast-check";
 import { newId } from "../../../db/ids.ts";
-import { bookings, studentProfiles, users } from "../../../db/schema/index.ts";
+import { bookings, idempotencyKeys, studentProfiles, users } from "../../../db/schema/index.ts";
 import { fixedClock } from "../../lib/clock.ts";
 import { sqlState } from "../../plugins/errors.ts";
 import { startTestApp, type TestApp } from "../../test-support/app.ts";
@@ -607,6 +607,29 @@ describe("Idempotency-Key", () => {
     expect(second.res.headers.get("location")).toBe(first.res.headers.get("location"));
     expect(await ctx.app.database.db.select({ n: count() }).from(bookings)).toEqual([{ n: 1 }]);
     expect((await profileStats(ctx, mentor.profileId)).totalSessions).toBe(1);
+  });
+
+  test("an answer lost after the commit: the retry returns the committed booking at once, same status and body", async () => {
+    await reset(ctx, [mentor]);
+    const body = bookBody(mentor.profileId, pool[8]!);
+    const first = await book(ctx, body, { key: "lost-answer" });
+    expect(first.status).toBe(201);
+    // What the booking's own transaction committed: the key already points at the booking (never status 0).
+    const db = ctx.app.database.db;
+    const [row] = await db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, "lost-answer"));
+    expect(row!.responseStatus).toBe(201);
+    // The process died between the commit and storing the full answer: only the committed reference is left.
+    await db.update(idempotencyKeys).set({ responseBody: { bookingId: first.body.data.bookingId, ref: true } }).where(eq(idempotencyKeys.key, "lost-answer"));
+    const started = performance.now();
+    const retry = await book(ctx, body, { key: "lost-answer" });
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(retry.status).toBe(201);
+    expect(retry.res.headers.get("idempotent-replayed")).toBe("true");
+    expect(retry.body).toEqual(first.body);
+    expect(await db.select({ n: count() }).from(bookings)).toEqual([{ n: 1 }]);
+    // The replay stored the full answer again.
+    const [after] = await db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, "lost-answer"));
+    expect(after!.responseBody).toEqual(first.body);
   });
 
   test("the same key with another body: 409, nothing booked", async () => {

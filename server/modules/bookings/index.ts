@@ -19,7 +19,13 @@ const fromPrincipal = (p: Principal): BookingActor => {
  * Booking routes accept a role token, or the booking's own manage token (carried by the prospective student's
  * e-mails) for viewing, cancelling and rescheduling that one booking.
  */
-export function bookingsModule(deps: { verify: TokenVerifier; manageTokens: ManageTokens; bookings: BookingService }) {
+export function bookingsModule(deps: {
+  verify: TokenVerifier;
+  manageTokens: ManageTokens;
+  bookings: BookingService;
+  /** Per-address limits before a booking is attempted (abuse-limits.ts). */
+  beforeCreate?: (actor: BookingActor, request: Request) => Promise<void>;
+}) {
   const { verify, manageTokens, bookings } = deps;
   const actorOf = async (authorization: string | undefined): Promise<BookingActor> => {
     try {
@@ -40,7 +46,7 @@ export function bookingsModule(deps: { verify: TokenVerifier; manageTokens: Mana
   return new Elysia({ prefix: "/api/v2/bookings" })
     .post(
       "/",
-      async ({ body, headers, set }) => {
+      async ({ body, headers, set, request }) => {
         const actor = await roleOnly(headers.authorization, ["admin", "integrator", "widget"]);
         // A widget token minted for one mentor's page books that mentor only (a leaked token cannot book anyone else).
         if (actor.kind === "role" && actor.role === "widget" && actor.studentProfileId && actor.studentProfileId !== body.studentProfileId) {
@@ -50,6 +56,7 @@ export function bookingsModule(deps: { verify: TokenVerifier; manageTokens: Mana
         if (key !== undefined && !idempotencyKeyPattern.test(key)) {
           throw new AppError(400, "INVALID_INPUT", "Idempotency-Key must be 1 to 200 visible ASCII characters");
         }
+        await deps.beforeCreate?.(actor, request);
         const outcome = await bookings.create(body, actor, key);
         set.status = outcome.status;
         set.headers.location = `/api/v2/bookings/${outcome.body.data.bookingId}`;
@@ -68,7 +75,9 @@ export function bookingsModule(deps: { verify: TokenVerifier; manageTokens: Mana
           summary: "Book a 15-minute session",
           description:
             "The slot must be one GET /students/:id/availability offers. Send an Idempotency-Key header so a retry never books twice. " +
-            "Optional visitorId (1 to 128 visible ASCII characters): the widget's anonymous visitor id, recorded as the distinctId of the booking_created analytics event so the admin funnel follows the visitor. Roles: admin, integrator, widget.",
+            "Optional visitorId (1 to 128 visible ASCII characters): the widget's anonymous visitor id, recorded as the distinctId of the booking_created analytics event so the admin funnel follows the visitor. Roles: admin, integrator, widget. " +
+            "Abuse limits: one e-mail holds at most 1 upcoming session with a mentor (409 BOOKING_LIMIT_PER_MENTOR) and 3 in all (409 BOOKING_LIMIT_PER_EMAIL); " +
+            "widget tokens may attempt 10 bookings an hour per client address (429 BOOKING_ADDRESS_LIMIT). See the README's Security section for the settings.",
         },
       },
     )

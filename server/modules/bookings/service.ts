@@ -1,7 +1,6 @@
-import { createHash } from "node:crypto";
 import { and, eq, gt, lt, lte, sql } from "drizzle-orm";
 import type { Database } from "../../../db/client.ts";
-import { type Booking as BookingRow, bookingHistory, bookings, idempotencyKeys, studentProfiles } from "../../../db/schema/index.ts";
+import { type Booking as BookingRow, bookingHistory, bookings, studentProfiles } from "../../../db/schema/index.ts";
 import type { Clock } from "../../lib/clock.ts";
 import { AppError, badRequest, conflict, ErrorCode, forbidden, notFound } from "../../lib/errors.ts";
 import type { Logger } from "../../lib/logger.ts";
@@ -12,7 +11,11 @@ import type { CalcomBookingSync } from "../../integrations/calcom/webhook.ts";
 import type { AvailabilityService } from "../availability/service.ts";
 import type { CalcomService } from "../integrations/calcom-service.ts";
 import { isTimeZone } from "../users/model.ts";
+import type { BookingAbuseLimits } from "./abuse-limits.ts";
+import { createBookingIdempotency, requestHash } from "./idempotency.ts";
 import { jitsiRoomUrl } from "./meeting-links.ts";
+import { pipelined, send } from "../../lib/pipelined.ts";
+import { createBookingWriteStatements } from "./write-statements.ts";
 import type { Booking, BookingResult, CreateBookingBody } from "./model.ts";
 
 const SLOT_MS = SLOT_MINUTES * 60_000;
@@ -47,6 +50,10 @@ export interface BookingTransition {
   reason: string | null;
   /** The widget's anonymous visitor id sent with the booking (created only; kept in the history row's data). */
   visitorId: string | null;
+  /** The booking's mentor, when the change knows it (listeners then need not read the booking for it). */
+  studentProfileId?: string;
+  /** The booking row as this change leaves it, when the change has it at hand (created): saves listeners a read. */
+  booking?: BookingRow;
   at: Date;
   /**
    * An outside calendar (Google) will set the video link right after the commit: messages carrying the link should
@@ -77,6 +84,10 @@ export interface BookingServiceDeps {
   calendarSettled?: (historyId: number) => Promise<void>;
   /** True when booking effects include the confirmation e-mails (reported as confirmationSent). */
   confirmationsEnqueued?: boolean;
+  /** Per-e-mail limits checked inside the booking's transaction (abuse-limits.ts). */
+  abuse?: Pick<BookingAbuseLimits, "inTransaction">;
+  /** Slot holds (issue 17): refuses a slot held by another visitor (SLOT_HELD) and releases the booker's hold. */
+  holds?: { claimForBooking(tx: Database, studentProfileId: string, start: Date, visitorId: string | undefined): Promise<void> };
 }
 
 export type BookingService = ReturnType<typeof createBookingService>;
@@ -85,6 +96,7 @@ const actorName = (actor: BookingActor) => (actor.kind === "manage" ? "prospecti
 
 export function createBookingService(deps: BookingServiceDeps) {
   const { db, clock, logger, availability } = deps;
+  const statements = createBookingWriteStatements(db);
 
   function assertCanSee(actor: BookingActor, booking: { id: number; studentProfileId: string }) {
     if (actor.kind === "manage") {
@@ -156,6 +168,31 @@ export function createBookingService(deps: BookingServiceDeps) {
     throw badRequest(ErrorCode.SLOT_NOT_AVAILABLE, "This time is not one of the mentor's available slots");
   }
 
+  /**
+   * A mentor's bookability (null: no such profile), with the ids the booking and its history row will carry, drawn
+   * before they are inserted: the rows that refer to them (history, outbox jobs, the idempotency answer) then go out
+   * together with the booking instead of after its answer. One statement of the booking's first round trip.
+   */
+  async function bookableProfile(executor: Database, studentProfileId: string) {
+    const [profile] = await statements.bookable(executor, studentProfileId);
+    return profile ?? null;
+  }
+
+  function assertBookable(profile: { isActive: boolean; isComplete: boolean } | null, studentProfileId: string) {
+    if (!profile) throw notFound(ErrorCode.PROFILE_NOT_FOUND, `Student profile ${studentProfileId} not found`);
+    if (!profile.isComplete) throw badRequest(ErrorCode.PROFILE_INCOMPLETE, "This mentor's profile is not complete yet");
+    if (!profile.isActive) throw badRequest(ErrorCode.PROFILE_INACTIVE, "This mentor is not taking bookings at the moment");
+  }
+
+  /**
+   * The summary's next free slot once `start` is booked (see refreshSummary): it moves on only when it was this one,
+   * which the statement checks against the stored value. The counts lose this slot where they counted it.
+   */
+  function nextFreeAfter(start: Date, free: number[]): Date | null {
+    const next = free.find((s) => s !== start.getTime());
+    return next === undefined ? null : new Date(next);
+  }
+
   /** Checks the timing rules shared by booking and rescheduling; returns the parsed start. */
   function checkNewStart(dateTime: string): Date {
     const start = new Date(dateTime);
@@ -176,13 +213,23 @@ export function createBookingService(deps: BookingServiceDeps) {
     return error;
   }
 
+  /**
+   * Records a transition and enqueues its side effects in the same transaction. With `id` drawn beforehand (bookableProfile),
+   * the history row and the effects go out together.
+   */
   async function history(
     tx: Database,
-    entry: Omit<typeof bookingHistory.$inferInsert, "at"> & { at?: Date },
+    entry: Omit<typeof bookingHistory.$inferInsert, "at" | "id"> & { at?: Date },
+    known?: Pick<BookingTransition, "studentProfileId" | "booking">,
+    id?: number,
   ): Promise<number> {
     const at = entry.at ?? clock.now();
+    if (id !== undefined) {
+      await pipelined([statements.insertHistory(tx, { ...entry, id, at }), deps.effects?.(tx, { ...transitionOf(id, { ...entry, at }), ...known })]);
+      return id;
+    }
     const [row] = await tx.insert(bookingHistory).values({ ...entry, at }).returning({ id: bookingHistory.id });
-    await deps.effects?.(tx, transitionOf(row!.id, { ...entry, at }));
+    await deps.effects?.(tx, { ...transitionOf(row!.id, { ...entry, at }), ...known });
     return row!.id;
   }
 
@@ -236,7 +283,18 @@ export function createBookingService(deps: BookingServiceDeps) {
     }
   }
 
-  const result = (b: Booking): BookingResult => ({
+  const resultOfRow = (row: BookingRow): BookingResult =>
+    result({
+      id: row.id,
+      meetingUrl: row.meetingUrl,
+      meetingProvider: row.meetingProvider,
+      calendarEventId: row.calendarEventId,
+      startTime: row.startTime.toISOString(),
+      endTime: row.endTime.toISOString(),
+      status: row.status,
+    });
+
+  const result = (b: Pick<Booking, "id" | "meetingUrl" | "meetingProvider" | "calendarEventId" | "startTime" | "endTime" | "status">): BookingResult => ({
     bookingId: b.id,
     googleMeetLink: b.meetingUrl,
     meetingUrl: b.meetingUrl,
@@ -245,6 +303,11 @@ export function createBookingService(deps: BookingServiceDeps) {
     // The confirmation e-mails are enqueued in the booking's own transaction: once it commits, they will be sent.
     confirmationSent: deps.confirmationsEnqueued ?? false,
     booking: { id: b.id, startTime: b.startTime, endTime: b.endTime, status: b.status },
+  });
+
+  const idempotency = createBookingIdempotency({
+    db,
+    build: async (bookingId: number) => ({ status: "success" as const, data: result(await view(bookingId)) }),
   });
 
   return {
@@ -280,133 +343,136 @@ export function createBookingService(deps: BookingServiceDeps) {
       const zone = input.prospectiveStudent.timeZone;
       if (zone && !isTimeZone(zone)) throw badRequest(ErrorCode.INVALID_INPUT, `prospectiveStudent.timeZone: "${zone}" is not an IANA time zone`);
       const scope = actorName(actor);
-      const requestHash = createHash("sha256").update(JSON.stringify(input)).digest("hex");
+      const hash = requestHash(input);
+      const replay = () => (idempotencyKey ? idempotency.replay(scope, idempotencyKey, hash) : Promise.resolve(null));
 
-      const replay = async () => {
-        if (!idempotencyKey) return null;
-        const [stored] = await db
-          .select()
-          .from(idempotencyKeys)
-          .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, idempotencyKey)));
-        if (!stored || stored.responseStatus === 0) return null;
-        if (stored.requestHash !== requestHash) {
-          throw conflict(ErrorCode.CONFLICT, "This Idempotency-Key was already used for a different request");
-        }
-        return { status: stored.responseStatus, body: stored.responseBody as never, replayed: true };
-      };
-      /**
-       * The first request commits its key row and only then stores its response (after the calendar hook): a concurrent
-       * request that lost the race on the key waits for that response instead of failing with a bare 409.
-       */
-      const replayWhenStored = async () => {
-        const deadline = Date.now() + 10_000;
-        for (;;) {
-          const [stored] = await db
-            .select({ status: idempotencyKeys.responseStatus })
-            .from(idempotencyKeys)
-            .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, idempotencyKey!)));
-          if (!stored || stored.status !== 0 || Date.now() > deadline) return replay();
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-      };
-      const earlier = await replay();
-      if (earlier) return earlier;
-
-      const [profile] = await db
-        .select({ id: studentProfiles.id, isActive: studentProfiles.isActive, isComplete: studentProfiles.isComplete })
-        .from(studentProfiles)
-        .where(eq(studentProfiles.id, input.studentProfileId))
-        .limit(1);
-      if (!profile) throw notFound(ErrorCode.PROFILE_NOT_FOUND, `Student profile ${input.studentProfileId} not found`);
-      if (!profile.isComplete) throw badRequest(ErrorCode.PROFILE_INCOMPLETE, "This mentor's profile is not complete yet");
-      if (!profile.isActive) throw badRequest(ErrorCode.PROFILE_INACTIVE, "This mentor is not taking bookings at the moment");
-      checkNewStart(input.dateTime);
-
-      // On Cal.com, Cal.com decides first; our copy follows (and is undone there if we cannot record it).
-      const eventTypeId = deps.calcom ? await deps.calcom.eventTypeOf(profile.id) : null;
+      // On Cal.com, Cal.com decides first (so the profile is checked before asking it); our copy follows, and is
+      // undone there if we cannot record it.
       let external: CalcomBooking | null = null;
-      if (deps.calcom && eventTypeId !== null) {
-        external = await deps.calcom.client.createBooking({
-          eventTypeId,
-          start,
-          attendee: {
-            name: input.prospectiveStudent.name.trim(),
-            email: input.prospectiveStudent.email.trim(),
-            timeZone: zone ?? "Europe/Paris",
-            language: input.prospectiveStudent.locale ?? "fr",
-          },
-          question: input.prospectiveStudent.question ?? null,
-          thotisBookingId: idempotencyKey ? `key:${idempotencyKey}` : `req:${crypto.randomUUID()}`,
-        });
+      if (deps.calcom) {
+        const earlier = await replay();
+        if (earlier) return earlier;
+        assertBookable(await bookableProfile(db, input.studentProfileId), input.studentProfileId);
+        checkNewStart(input.dateTime);
+        const eventTypeId = await deps.calcom.eventTypeOf(input.studentProfileId);
+        if (eventTypeId !== null) {
+          external = await deps.calcom.client.createBooking({
+            eventTypeId,
+            start,
+            attendee: {
+              name: input.prospectiveStudent.name.trim(),
+              email: input.prospectiveStudent.email.trim(),
+              timeZone: zone ?? "Europe/Paris",
+              language: input.prospectiveStudent.locale ?? "fr",
+            },
+            question: input.prospectiveStudent.question ?? null,
+            thotisBookingId: idempotencyKey ? `key:${idempotencyKey}` : `req:${crypto.randomUUID()}`,
+          });
+        }
       }
 
-      let bookingId: number;
-      let historyId = 0;
+      const studentProfileId = input.studentProfileId;
+      let row: BookingRow;
+      let historyId: number;
       try {
-        bookingId = await db.transaction(async (txn) => {
+        ({ row, historyId } = await db.transaction(async (txn) => {
           const tx = txn as unknown as Database;
-          if (idempotencyKey) {
-            await tx.insert(idempotencyKeys).values({ scope, key: idempotencyKey, requestHash, responseStatus: 0, responseBody: {} });
-          }
-          if (!external) await assertOffered(tx, profile.id, start);
           const now = clock.now();
-          const [created] = await tx
-            .insert(bookings)
-            .values({
-              studentProfileId: profile.id,
-              startTime: start,
-              endTime: new Date(start.getTime() + SLOT_MS),
-              prospectiveName: input.prospectiveStudent.name.trim(),
-              prospectiveEmail: input.prospectiveStudent.email.trim(),
-              question: input.prospectiveStudent.question?.trim() || null,
-              prospectiveTimeZone: zone ?? null,
-              prospectiveLocale: input.prospectiveStudent.locale ?? "fr",
-              meetingUrl: external?.meetingUrl ?? jitsiRoomUrl(deps.jitsiBaseUrl),
-              meetingProvider: external?.meetingUrl ? "calcom" : "jitsi",
-              externalUid: external?.uid ?? null,
-              createdAt: now,
-              updatedAt: now,
-            })
-            .returning({ id: bookings.id });
-          const id = created!.id;
-          await tx
-            .update(studentProfiles)
-            .set({ totalSessions: sql`${studentProfiles.totalSessions} + 1` })
-            .where(eq(studentProfiles.id, profile.id));
-          historyId = await history(tx, {
-            bookingId: id,
-            action: "created",
-            toStatus: "ACCEPTED",
-            newStartTime: start,
-            actor: scope,
-            ...(input.visitorId ? { data: { visitorId: input.visitorId } } : {}),
-          });
-          await availability.refreshSummary(tx, profile.id);
-          return id;
-        });
+          // Round trip 1: every check, and the ids the booking's rows will carry, sent together. Each statement is
+          // independent of the others' answers; the database runs them in this order (the per-e-mail lock before its count).
+          const [profile, held, free, limited] = await Promise.allSettled([
+            bookableProfile(tx, studentProfileId),
+            deps.holds?.claimForBooking(tx, studentProfileId, start, input.visitorId),
+            external ? null : availability.freeSlots(tx, studentProfileId, now, new Date(now.getTime() + HORIZON_DAYS * DAY)),
+            deps.abuse?.inTransaction(tx, { email: input.prospectiveStudent.email, studentProfileId, now }),
+          ]);
+          // Outcomes in the order the rules rank them.
+          const mentor = valueOf(profile);
+          assertBookable(mentor, studentProfileId);
+          checkNewStart(input.dateTime);
+          for (const outcome of [held, free, limited]) if (outcome.status === "rejected") throw outcome.reason;
+          const freeSlots = valueOf(free);
+          if (freeSlots && !freeSlots.includes(start.getTime())) await assertOffered(tx, studentProfileId, start);
+          const { bookingId, historyId } = mentor!;
+
+          const created: BookingRow = {
+            id: bookingId,
+            studentProfileId,
+            startTime: start,
+            endTime: new Date(start.getTime() + SLOT_MS),
+            status: "ACCEPTED",
+            prospectiveName: input.prospectiveStudent.name.trim(),
+            prospectiveEmail: input.prospectiveStudent.email.trim(),
+            question: input.prospectiveStudent.question?.trim() || null,
+            prospectiveTimeZone: zone ?? null,
+            prospectiveLocale: input.prospectiveStudent.locale ?? "fr",
+            meetingUrl: external?.meetingUrl ?? jitsiRoomUrl(deps.jitsiBaseUrl),
+            meetingProvider: external?.meetingUrl ? "calcom" : "jitsi",
+            calendarEventId: null,
+            externalUid: external?.uid ?? null,
+            cancellationReason: null,
+            cancelledBy: null,
+            cancelledAt: null,
+            completedAt: null,
+            createdAt: now,
+            updatedAt: now,
+          };
+          // Round trip 2: the booking, the mentor's counter and free-slot summary, the history with its side effects
+          // (outbox), and the idempotency answer, in the order the foreign keys need.
+          await pipelined([
+            statements.insertBooking(tx, created),
+            // The summary moves by this one slot (relative, so concurrent bookings of the same mentor compose under the
+            // row lock); the quarter-hourly refresh recomputes it from scratch. On Cal.com the outside slots are asked again.
+            freeSlots
+              ? statements.countBooking(tx, studentProfileId, start, nextFreeAfter(start, freeSlots))
+              : send(tx.update(studentProfiles).set({ totalSessions: sql`${studentProfiles.totalSessions} + 1` }).where(eq(studentProfiles.id, studentProfileId))),
+            history(
+              tx,
+              {
+                bookingId,
+                action: "created",
+                toStatus: "ACCEPTED",
+                newStartTime: start,
+                actor: scope,
+                ...(input.visitorId ? { data: { visitorId: input.visitorId } } : {}),
+              },
+              { studentProfileId, booking: created },
+              historyId,
+            ),
+            // The key commits with the booking, holding its answer (with an outside calendar, which sets the link after
+            // the commit, a reference to the booking until the full answer is stored below). A key already used makes
+            // this insert fail (after waiting for a holder still running), and the catch below answers from it.
+            idempotencyKey
+              ? idempotency.record(tx, scope, idempotencyKey, hash, deps.calendar ? { bookingId } : { body: { status: "success", data: resultOfRow(created) } })
+              : null,
+          ]);
+          if (!freeSlots) await availability.refreshSummary(tx, studentProfileId);
+          return { row: created, historyId };
+        }));
       } catch (error) {
         if (external && deps.calcom) {
           await deps.calcom.client.cancelBooking(external.uid, "Thotis could not record this booking").catch((e) =>
             logger.error("Cal.com compensation failed", { uid: external?.uid, error: e instanceof Error ? e.message : String(e) }),
           );
         }
-        // A concurrent request with the same Idempotency-Key committed first: answer with its response.
-        if (idempotencyKey && sqlState(error) === "23505") {
-          const again = await replayWhenStored();
+        // Whatever stopped this attempt (its slot now taken by its own first attempt, the per-address limit counting
+        // that attempt, the key row itself, a mentor since deactivated), a key a committed request used answers with
+        // that request's outcome; a key used for another body is a 409.
+        if (idempotencyKey) {
+          const again = await replay().catch((e) => {
+            if (e instanceof AppError) throw e;
+            return null;
+          });
           if (again) return again;
         }
         throw translateConstraint(error);
       }
       deps.afterCommit?.();
-      await availability.slotsChanged(profile.id);
-      await applyCalendar(bookingId, "created", historyId);
-      const body = { status: "success" as const, data: result(await view(bookingId)) };
-      if (idempotencyKey) {
-        await db
-          .update(idempotencyKeys)
-          .set({ responseStatus: 201, responseBody: body })
-          .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, idempotencyKey)));
-      }
+      await availability.slotsChanged(studentProfileId);
+      await applyCalendar(row.id, "created", historyId);
+      const body = { status: "success" as const, data: deps.calendar ? result(await view(row.id)) : resultOfRow(row) };
+      // Only an outside calendar left a reference to replace; otherwise the answer was stored with the booking.
+      if (idempotencyKey && deps.calendar) await idempotency.remember(scope, idempotencyKey, body);
       return { status: 201, body, replayed: false };
     },
 
@@ -443,7 +509,7 @@ export function createBookingService(deps: BookingServiceDeps) {
           oldStartTime: row.startTime,
           actor: actorName(actor),
           data: { reason: input.reason, cancelledBy },
-        });
+        }, { studentProfileId: row.studentProfileId });
         await availability.refreshSummary(tx, row.studentProfileId);
         return true;
       });
@@ -646,4 +712,10 @@ export function createBookingService(deps: BookingServiceDeps) {
     },
 
   };
+}
+
+/** The value of a settled statement whose failure is thrown elsewhere (in the rules' order). */
+function valueOf<T>(outcome: PromiseSettledResult<T>): T {
+  if (outcome.status === "rejected") throw outcome.reason;
+  return outcome.value;
 }

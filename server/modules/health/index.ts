@@ -7,8 +7,19 @@ import type { KeyValueStore } from "../../store/index.ts";
 const tags = ["Health"];
 
 /** Liveness (/health: the process answers) and readiness (/ready: the database and the shared store answer). */
-export function healthModule(deps: { db: Database; store: KeyValueStore; clock: Clock; startedAt: Date; version: string }) {
+export function healthModule(deps: {
+  db: Database;
+  store: KeyValueStore;
+  clock: Clock;
+  startedAt: Date;
+  version: string;
+  /** Probes the database on a connection of its own, failing after 1 s (absent: a query through the pool). */
+  probe?: () => Promise<unknown>;
+  /** True while the process is stopping: /ready answers 503 so the load balancer sends no new requests. */
+  draining?: () => boolean;
+}) {
   const { db, store, clock, startedAt, version } = deps;
+  const probe = deps.probe ?? (() => db.execute(sql`select 1`));
   return new Elysia()
     .get(
       "/health",
@@ -21,6 +32,11 @@ export function healthModule(deps: { db: Database; store: KeyValueStore; clock: 
     .get(
       "/ready",
       async ({ set }) => {
+        // Stopping: answer at once, without probing, so the load balancer takes this process out right away.
+        if (deps.draining?.()) {
+          set.status = 503;
+          return { status: "unavailable" as const, checks: { shuttingDown: true } };
+        }
         const timed = async (check: () => Promise<unknown>) => {
           const start = performance.now();
           try {
@@ -31,8 +47,9 @@ export function healthModule(deps: { db: Database; store: KeyValueStore; clock: 
           }
         };
         const [database, cache] = await Promise.all([
-          timed(() => db.execute(sql`select 1`)),
-          timed(() => store.get("ready-probe")),
+          timed(probe),
+          // A shared store that does not answer within a second counts as down (ioredis would queue the command).
+          timed(() => Promise.race([store.get("ready-probe"), new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 1000))])),
         ]);
         const ready = database.ok && cache.ok;
         if (!ready) set.status = 503;

@@ -13,7 +13,7 @@ import fc from "fast-check";
 import type { Database } from "../../../db/client.ts";
 import { calendarBusy, emailOutbox, googleConnections, jobs } from "../../../db/schema/index.ts";
 import { CALENDAR_GRACE_MS } from "../notifications/service.ts";
-import { startGoogleStandIn, type GoogleStandIn, type StandInEvent } from "../../integrations/google/stand-in.ts";
+import { startGoogleStandIn, type GoogleStandIn, type StandInEvent } from "../../test-support/google/stand-in.ts";
 import { fixedClock } from "../../lib/clock.ts";
 import { createCryptoBox } from "../../lib/crypto-box.ts";
 import { startTestApp, type TestApp } from "../../test-support/app.ts";

@@ -186,6 +186,8 @@ export function createNotificationService(deps: NotificationDeps) {
    * replayed from the start (attempt 1).
    */
   async function deliver(d: Delivery, context: JobContext): Promise<void> {
+    // An erased person's address is a reserved .invalid one: nothing is written or sent to it.
+    if (d.to.email.toLowerCase().endsWith("@erased.invalid")) return;
     let row = await rowByKey(d.dedupeKey);
     if (!row) {
       const rendered = await d.render();
@@ -392,6 +394,11 @@ export function createNotificationService(deps: NotificationDeps) {
   return {
     enqueueForTransition,
     releaseAfterCalendar,
+    /** One message outside any booking (privacy confirmations): kept in the outbox like the others, sent at once. */
+    async sendDirect(m: { dedupeKey: string; kind: string; to: Recipient; subject: string; html: string; text: string }): Promise<void> {
+      const context = { attempt: 1, job: { maxAttempts: 1 }, signal: AbortSignal.timeout(30_000) } as JobContext;
+      await deliver({ dedupeKey: m.dedupeKey, kind: m.kind as EmailKind, bookingId: null as unknown as number, to: m.to, render: async () => ({ ...m, attachments: [] }) }, context);
+    },
     /** Registered by the app under these names (durable jobs, retried with backoff). */
     jobKinds: {
       [EMAIL_BOOKING_JOB]: { handler: handleBookingEmail, ...retry } satisfies JobKind<BookingEmailPayload>,

@@ -1,3 +1,4 @@
+import { rateLimitFailOpen } from "../../store/rate-limit.ts";
 import { PROMETHEUS_BUCKETS_SECONDS, type RequestMetrics } from "../../plugins/metrics.ts";
 
 export const OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -67,6 +68,9 @@ export function renderOpenMetrics(metrics: RequestMetrics, figures: ProcessFigur
   out.push(`thotis_cache_hits_total ${figures.cache.hits}`);
   family("thotis_cache_misses", "counter", "Response-cache reads that had to load from the database (this process).");
   out.push(`thotis_cache_misses_total ${figures.cache.misses}`);
+
+  family("thotis_rate_limit_fail_open", "counter", "Requests let through unlimited because the rate-limit store was unreachable (this process).");
+  out.push(`thotis_rate_limit_fail_open_total ${rateLimitFailOpen.total}`);
 
   out.push("# EOF");
   return `${out.join("\n")}\n`;

@@ -444,8 +444,12 @@ async function apiMentor(schedule: Partial<Schedule> & { timeZone: string }) {
   return { id: m.profileId, token: m.token };
 }
 
+/**
+ * Through a listing sorted on the summary: a booking re-computes those at once. (Other listing pages keep their cached
+ * answer through bookings, their free-slot figures lagging by up to the list TTL; see slotsChanged.)
+ */
 async function summaryOf(id: string): Promise<{ hasAvailability: boolean; freeSlotCount: number } | undefined> {
-  const all = await search({});
+  const all = await search({ sort: "availability" });
   const p = all.find((x) => x.id === id);
   return p && { hasAvailability: p.hasAvailability, freeSlotCount: p.freeSlotCount };
 }

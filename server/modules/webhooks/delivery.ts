@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import { webhookDeliveries, webhookEndpoints, type WebhookDeliveryStatus } from "../../../db/schema/index.ts";
 import { type JobContext, PermanentJobError } from "../../jobs/index.ts";
-import type { WebhookServiceDeps } from "./service.ts";
+import type { WebhookServiceDeps } from "./deps.ts";
 import { checkWebhookUrl } from "./address-guard.ts";
 import { signedBody, standardWebhookHeaders, type UnsignedPayload } from "./signing.ts";
 
@@ -25,7 +25,7 @@ interface AttemptOutcome {
  * ends the delivery; anything else (other statuses, network errors, the timeout) throws so the job system retries,
  * and the last allowed attempt marks the delivery dead. Every attempt is logged in webhook_attempts.
  */
-export function createDeliveryHandler(deps: WebhookServiceDeps & { maxAttempts: number }) {
+export function createDeliveryHandler(deps: WebhookServiceDeps & { maxAttempts: number; /** Clears the booking path's endpoint list. */ endpointsChanged?: () => void }) {
   const { db, clock, config, logger } = deps;
   const fetchImpl = deps.fetch ?? fetch;
 
@@ -121,6 +121,7 @@ export function createDeliveryHandler(deps: WebhookServiceDeps & { maxAttempts: 
       const reason = `The receiver answered 410 Gone on ${at.toISOString()}`;
       await record(deliveryId, clock.now(), { status: "dead", statusCode, latencyMs, excerpt, error: "410 Gone: endpoint disabled" });
       await db.update(webhookEndpoints).set({ active: false, disabledReason: reason, updatedAt: clock.now() }).where(eq(webhookEndpoints.id, row.endpointId));
+      deps.endpointsChanged?.();
       logger.warn("webhook endpoint disabled after 410 Gone", { endpointId: row.endpointId, deliveryId });
       throw new PermanentJobError(reason);
     }

@@ -10,31 +10,19 @@ import {
   webhookDeliveries,
   webhookEndpoints,
 } from "../../../db/schema/index.ts";
-import type { Config } from "../../config.ts";
-import type { JobKind, JobQueue } from "../../jobs/index.ts";
-import type { Clock } from "../../lib/clock.ts";
+import type { JobKind } from "../../jobs/index.ts";
 import { badRequest, conflict, ErrorCode, notFound } from "../../lib/errors.ts";
-import type { Logger } from "../../lib/logger.ts";
 import type { BookingEffects, BookingTransition } from "../bookings/service.ts";
-import { checkWebhookUrl, type Resolver } from "./address-guard.ts";
+import { checkWebhookUrl } from "./address-guard.ts";
 import { createDeliveryHandler, type DeliveryJobPayload } from "./delivery.ts";
+import type { WebhookServiceDeps } from "./deps.ts";
 import { generateSecret, isValidSecret, type UnsignedPayload } from "./signing.ts";
 
 export const DELIVER_JOB = "webhook.deliver";
 /** Event of the deliveries POST /webhooks/:id/test sends: not a booking event, so receivers can ignore it. */
 export const TEST_EVENT = "webhook.test";
 
-export interface WebhookServiceDeps {
-  db: Database;
-  clock: Clock;
-  logger: Logger;
-  config: Config["webhooks"];
-  queue: JobQueue;
-  /** DNS for the SSRF guard; default the system resolver. */
-  resolve?: Resolver;
-  /** HTTP client of deliveries; default the global fetch. */
-  fetch?: typeof fetch;
-}
+export type { WebhookServiceDeps };
 
 export interface EndpointInput {
   url: string;
@@ -103,6 +91,9 @@ const deliveryView = (d: typeof webhookDeliveries.$inferSelect): DeliveryView =>
   deliveredAt: d.deliveredAt?.toISOString() ?? null,
 });
 
+/** How long this process trusts its list of subscribed endpoints (see subscribers()). */
+export const ENDPOINTS_TTL_MS = 1000;
+
 const newEndpointId = () => `wh_${randomBytes(12).toString("base64url")}`;
 /** The webhook-id header: the same on every attempt and on replay, so receivers can de-duplicate. */
 export const newDeliveryId = () => `msg_${randomBytes(16).toString("base64url")}`;
@@ -156,15 +147,32 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     return values.map((v) => v.id);
   }
 
-  /** Booking-transition listener: one frozen payload per subscribed active endpoint, in the change's transaction. */
-  const onBookingTransition: BookingEffects = async (tx: Database, transition: BookingTransition) => {
-    const event = `booking.${transition.action}` as WebhookEvent;
-    const endpoints = await tx
+  /**
+   * Active endpoints subscribed to each event, read at most once a second instead of on every booking (the read was
+   * one of a booking's statements even with no endpoint at all). Changes made through this process clear it at once;
+   * one made by another process (a worker disabling an endpoint after a 410, another API instance) shows within
+   * ENDPOINTS_TTL_MS: deliveries enqueued meanwhile for a disabled endpoint end without an attempt (delivery.ts).
+   */
+  const subscribed = new Map<WebhookEvent, { ids: { id: string }[]; at: number }>();
+  const endpointsChanged = () => subscribed.clear();
+  async function subscribers(tx: Database, event: WebhookEvent): Promise<{ id: string }[]> {
+    const cached = subscribed.get(event);
+    const now = performance.now();
+    if (cached && now - cached.at < ENDPOINTS_TTL_MS) return cached.ids;
+    const ids = await tx
       .select({ id: webhookEndpoints.id })
       .from(webhookEndpoints)
       .where(and(eq(webhookEndpoints.active, true), sql`${webhookEndpoints.events} @> ${JSON.stringify([event])}::jsonb`));
+    subscribed.set(event, { ids, at: now });
+    return ids;
+  }
+
+  /** Booking-transition listener: one frozen payload per subscribed active endpoint, in the change's transaction. */
+  const onBookingTransition: BookingEffects = async (tx: Database, transition: BookingTransition) => {
+    const event = `booking.${transition.action}` as WebhookEvent;
+    const endpoints = await subscribers(tx, event);
     if (endpoints.length === 0) return;
-    const [booking] = await tx.select().from(bookings).where(eq(bookings.id, transition.bookingId));
+    const [booking] = transition.booking ? [transition.booking] : await tx.select().from(bookings).where(eq(bookings.id, transition.bookingId));
     if (!booking) return;
     const metadata: Record<string, unknown> = {
       endTime: booking.endTime.toISOString(),
@@ -195,7 +203,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     );
   };
 
-  const handler = createDeliveryHandler({ ...deps, maxAttempts: jobOptions.maxAttempts });
+  const handler = createDeliveryHandler({ ...deps, maxAttempts: jobOptions.maxAttempts, endpointsChanged });
 
   /** The `webhook.deliver` job kind: retries after retrySeconds (1 s, 2 s, 4 s by default), then dead letter. */
   const deliveryJob: JobKind<DeliveryJobPayload> = {
@@ -228,6 +236,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
           updatedAt: now,
         })
         .returning();
+      endpointsChanged();
       return { ...endpointView(row!), secret };
     },
 
@@ -254,12 +263,14 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       }
       const [row] = await db.update(webhookEndpoints).set(set).where(eq(webhookEndpoints.id, id)).returning();
       if (!row) throw notFound(ErrorCode.WEBHOOK_NOT_FOUND, `No webhook endpoint ${id}`);
+      endpointsChanged();
       return endpointView(row);
     },
 
     async deleteEndpoint(id: string): Promise<void> {
       // Its deliveries and attempts go too (cascade); jobs still queued for them find nothing and end.
       const rows = await db.delete(webhookEndpoints).where(eq(webhookEndpoints.id, id)).returning({ id: webhookEndpoints.id });
+      endpointsChanged();
       if (rows.length === 0) throw notFound(ErrorCode.WEBHOOK_NOT_FOUND, `No webhook endpoint ${id}`);
     },
 
@@ -315,7 +326,19 @@ export function createWebhookService(deps: WebhookServiceDeps) {
           if (!existing) throw notFound(ErrorCode.WEBHOOK_DELIVERY_NOT_FOUND, `No webhook delivery ${id}`);
           throw conflict(ErrorCode.CONFLICT, "This delivery is still pending; it can be replayed once delivered or dead");
         }
-        await queue.enqueue(tx, { kind: DELIVER_JOB, payload: { deliveryId: id } satisfies DeliveryJobPayload, maxAttempts: jobOptions.maxAttempts });
+        // The delivery's last finished job is put back to work (fresh retry budget) rather than a new one enqueued:
+        // a dead job left behind kept counting in /admin/jobs?status=dead and the health page after the replay.
+        const now = clock.now();
+        const revived = (await tx.execute(sql`
+          update jobs set status = 'pending', attempts = 0, run_at = ${now.toISOString()}::timestamptz, locked_by = null,
+            locked_until = null, finished_at = null, updated_at = ${now.toISOString()}::timestamptz
+          where id = (select id from jobs where kind = ${DELIVER_JOB} and status in ('dead', 'succeeded')
+                      and payload->>'deliveryId' = ${id} order by id desc limit 1)
+          returning id`)) as unknown as unknown[] | { rows: unknown[] };
+        const revivedCount = Array.isArray(revived) ? revived.length : revived.rows.length;
+        if (revivedCount === 0) {
+          await queue.enqueue(tx, { kind: DELIVER_JOB, payload: { deliveryId: id } satisfies DeliveryJobPayload, maxAttempts: jobOptions.maxAttempts });
+        }
         return updated;
       });
       queue.poke();

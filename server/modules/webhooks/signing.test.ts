@@ -110,7 +110,27 @@ describe("SSRF guard", () => {
     ["::ffff:127.0.0.1", "loopback"],
     ["::ffff:a9fe:a9fe", "link-local"],
     ["::ffff:10.0.0.1", "private"],
-    ["64:ff9b::192.168.1.1", "private"],
+    ["64:ff9b::192.168.1.1", "NAT64"],
+    // Finding 8: transition forms embedding 127.0.0.1, and the IANA special-purpose ranges.
+    ["2002:7f00:1::", "6to4"],
+    ["64:ff9b:1::7f00:1", "NAT64"],
+    ["64:ff9b::7f00:1", "NAT64"],
+    ["::ffff:0:7f00:1", "IPv4-translated (SIIT)"],
+    ["2001:0:4136:e378:8000:63bf:3fff:fdd2", "Teredo"],
+    ["::127.0.0.1", "loopback"],
+    ["192.0.2.1", "special-purpose (reserved)"],
+    ["198.51.100.7", "special-purpose (reserved)"],
+    ["203.0.113.9", "special-purpose (reserved)"],
+    ["198.18.0.1", "special-purpose (reserved)"],
+    ["192.0.0.8", "special-purpose (reserved)"],
+    ["240.0.0.1", "special-purpose (reserved)"],
+    ["255.255.255.255", "broadcast"],
+    ["192.88.99.1", "special-purpose (reserved)"],
+    ["2001:db8::1", "special-purpose (reserved)"],
+    ["2001:2::1", "special-purpose (benchmarking)"],
+    ["100::1", "special-purpose (discard)"],
+    ["fec0::1", "site-local (private)"],
+    ["4000::1", "reserved"],
   ])("refuses %s (%s)", (address, reason) => {
     expect(forbiddenAddressReason(address)).toBe(reason);
   });

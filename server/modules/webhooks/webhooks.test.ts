@@ -12,7 +12,7 @@ import { useTestApp } from "../../test-support/mentors.ts";
 import { bookBody, call, cancelBooking, type Ctx, createMentor, expectError, LONG_TTL, type Mentor, MIN, reset, RUNS, T0 } from "../bookings/fixtures.ts";
 import { createWebhookService } from "./service.ts";
 import { verifyPayloadSignature } from "./signing.ts";
-import { type Received, startTestReceiver, type TestReceiver } from "./test-receiver.ts";
+import { type Received, startTestReceiver, type TestReceiver } from "../../test-support/webhooks/test-receiver.ts";
 
 const PLATFORM_SECRET = "platform-secret-for-webhook-tests-0123456789";
 const DAY_MS = 86_400_000;

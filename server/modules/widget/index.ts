@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { and, desc, eq } from "drizzle-orm";
 import { Elysia, t } from "elysia";
 import type { Database } from "../../../db/client.ts";
-import { studentProfiles } from "../../../db/schema/index.ts";
+import { studentProfiles, users } from "../../../db/schema/index.ts";
 import type { Config } from "../../config.ts";
 import type { Clock } from "../../lib/clock.ts";
 import { errors, ok, success } from "../../lib/envelope.ts";
@@ -11,6 +11,7 @@ import { type AuthPlugin, signToken } from "../../plugins/auth.ts";
 import type { ProfileService } from "../students/service.ts";
 import { assetResponse, createAssetStore } from "../../lib/static-assets.ts";
 import { demoPage } from "./demo.ts";
+import { directoryDemoPage } from "./directory-demo.ts";
 import { WidgetToken, WidgetTokenBody } from "./model.ts";
 import { framingPolicy, widgetPageCsp } from "./policy.ts";
 
@@ -84,6 +85,7 @@ export function widgetModule(deps: {
     )
     .get("/widget", ({ request, set }) => page(request, set, true), { detail: { hide: true } })
     .get("/widget/", ({ request, set }) => page(request, set, true), { detail: { hide: true } })
+    .get("/widget/directory", ({ request, set }) => page(request, set, true), { detail: { hide: true } })
     .get("/widget/manage", ({ request, set }) => page(request, set, false), { detail: { hide: true } })
     .get("/widget/rate", ({ request, set }) => page(request, set, false), { detail: { hide: true } })
     .get(
@@ -112,19 +114,43 @@ export function widgetModule(deps: {
       async ({ request, query, set }) => {
         if (!config.widgetDemo) return notFoundText();
         const url = new URL(request.url);
-        const profileId = query.mentor ?? (await firstBookableMentor(deps.db));
+        const choices = await bookableMentors(deps.db);
+        const profileId = query.mentor ?? choices[0]?.id ?? null;
         if (!profileId) return new Response("No mentor to show yet.", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
         const widgetOrigin = otherLoopbackOrigin(url) ?? new URL(config.publicUrl).origin;
         const nonce = crypto.randomUUID().replace(/-/g, "");
         const token = await mint("widget:demo", config.widgetTokenTtlSeconds, profileId);
         set.headers["content-security-policy"] =
-          `default-src 'none'; script-src 'nonce-${nonce}' ${widgetOrigin}; style-src 'nonce-${nonce}'; frame-src ${widgetOrigin}; base-uri 'none'; frame-ancestors 'none'`;
+          `default-src 'none'; script-src 'nonce-${nonce}' ${widgetOrigin}; style-src 'nonce-${nonce}'; img-src 'self'; frame-src ${widgetOrigin}; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`;
         set.headers["cache-control"] = "no-store";
-        return new Response(demoPage({ widgetOrigin, studentProfileId: profileId, token, nonce }), {
+        return new Response(demoPage({ widgetOrigin, studentProfileId: profileId, token, nonce, mentors: choices }), {
           headers: { "content-type": "text/html; charset=utf-8" },
         });
       },
       { query: t.Object({ mentor: t.Optional(t.String({ maxLength: 64 })) }), detail: { hide: true } },
+    )
+    .get(
+      "/widget/demo/directory",
+      async ({ request, query, set }) => {
+        if (!config.widgetDemo) return notFoundText();
+        const widgetOrigin = otherLoopbackOrigin(new URL(request.url)) ?? new URL(config.publicUrl).origin;
+        const nonce = crypto.randomUUID().replace(/-/g, "");
+        // Not bound to one mentor: the directory books any of its mentors.
+        const token = await mint("widget:demo", config.widgetTokenTtlSeconds);
+        set.headers["content-security-policy"] =
+          `default-src 'none'; script-src 'nonce-${nonce}' ${widgetOrigin}; style-src 'nonce-${nonce}'; frame-src ${widgetOrigin}; base-uri 'none'; frame-ancestors 'none'`;
+        set.headers["cache-control"] = "no-store";
+        const html = directoryDemoPage({ widgetOrigin, token, nonce, field: query.field ?? "LAW", locale: query.locale ?? "fr", book: query.book ?? "widget" });
+        return new Response(html, { headers: { "content-type": "text/html; charset=utf-8" } });
+      },
+      {
+        query: t.Object({
+          field: t.Optional(t.String({ pattern: "^[A-Z_]{1,32}$" })),
+          locale: t.Optional(t.Union([t.Literal("fr"), t.Literal("en")])),
+          book: t.Optional(t.Union([t.Literal("widget"), t.Literal("event")])),
+        }),
+        detail: { hide: true },
+      },
     );
 }
 
@@ -136,12 +162,13 @@ export function otherLoopbackOrigin(url: URL): string | null {
   return null;
 }
 
-async function firstBookableMentor(db: Database): Promise<string | null> {
-  const [row] = await db
-    .select({ id: studentProfiles.id })
+/** The demo's mentor picker: bookable mentors, the most free slots first (the first one is the default). */
+async function bookableMentors(db: Database): Promise<{ id: string; name: string }[]> {
+  return db
+    .select({ id: studentProfiles.id, name: users.name })
     .from(studentProfiles)
+    .innerJoin(users, eq(users.id, studentProfiles.userId))
     .where(and(eq(studentProfiles.isActive, true), eq(studentProfiles.isComplete, true)))
     .orderBy(desc(studentProfiles.freeSlots30d), studentProfiles.id)
-    .limit(1);
-  return row?.id ?? null;
+    .limit(50);
 }

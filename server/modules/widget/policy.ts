@@ -1,16 +1,18 @@
 import type { Config } from "../../config.ts";
 
-const loopback = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
+// IPv6 literals are not valid CSP host sources (Chromium logs an error for "http://[::1]:*" on every load), so the
+// browser's rule cannot name [::1]; ours matches it so the two agree.
+const loopback = /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/;
 
 /**
  * Which host pages may frame the widget. FRAME_ANCESTORS when set; otherwise, in embedded mode, pages on this machine
- * (localhost, 127.0.0.1, any port: development and the demo), and with DATABASE_URL only our own PUBLIC_URL.
+ * (localhost, 127.0.0.1, any port: development and the demo; not [::1], which CSP cannot express), and with DATABASE_URL only our own PUBLIC_URL.
  * One rule feeds both the CSP frame-ancestors header (the browser's check) and the `parentOrigin` check (ours).
  */
 export function framingPolicy(config: Pick<Config, "frameAncestors" | "embedded" | "publicUrl">) {
   const own = new URL(config.publicUrl).origin;
   const list = config.frameAncestors;
-  const sources = list.length > 0 ? list.join(" ") : config.embedded ? "'self' http://localhost:* http://127.0.0.1:* http://[::1]:*" : "'self'";
+  const sources = list.length > 0 ? list.join(" ") : config.embedded ? "'self' http://localhost:* http://127.0.0.1:*" : "'self'";
   return {
     frameAncestors: sources,
     mayFrame(origin: string): boolean {

@@ -183,6 +183,9 @@ describe("framing policy", () => {
     expect(embedded.mayFrame("http://127.0.0.1:5173")).toBe(true);
     expect(embedded.mayFrame("http://localhost.evil.example")).toBe(false);
     expect(embedded.mayFrame("https://evil.example")).toBe(false);
+    // Only source expressions CSP accepts (an IPv6 literal is not one), and the origin check agrees with them.
+    expect(embedded.frameAncestors).toBe("'self' http://localhost:* http://127.0.0.1:*");
+    expect(embedded.mayFrame("http://[::1]:3000")).toBe(false);
     const production = framingPolicy(cfg({ embedded: false }));
     expect(production.frameAncestors).toBe("'self'");
     expect(production.mayFrame("https://api.thotis.fr")).toBe(true);

@@ -1,10 +1,12 @@
-import { createEffect, createResource, createSignal, Match, on, onMount, Show, Switch } from "solid-js";
+import { createEffect, createResource, createSignal, Match, on, onCleanup, onMount, Show, Switch } from "solid-js";
 import { api, ApiError, availabilityPath, codeOf, type Availability, type BookingResult, type Profile, type Slot } from "../api.ts";
 import type { Bridge } from "../bridge.ts";
 import { errorText, type Locale, type Texts } from "../i18n.ts";
+import { createSlotHold } from "../holds.ts";
+import { followSlots } from "../live.ts";
 import { SlotPicker } from "../SlotPicker.tsx";
 import { formatTime, formatWhen, icsFile } from "../time.ts";
-import { Field, focusOnShow, MentorHeader, newKey } from "../ui.tsx";
+import { counterAnnouncer, Field, focusOnShow, MentorHeader, newKey } from "../ui.tsx";
 
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -39,15 +41,46 @@ export function BookingPage(props: {
   let attemptKey = newKey();
 
   onMount(() => props.track("widget_opened"));
+  // Issue 17: the chosen slot is held while the form is filled, and open widgets follow the mentor's slots live.
+  const hold = createSlotHold(props);
+  const [refresh, setRefresh] = createSignal(0);
+  const reread = () => {
+    setRefresh((n) => n + 1);
+    const chosen = slot();
+    // On the form: a slot taken meanwhile is said at once, with other slots, rather than on submit.
+    if (step() === "form" && chosen && !busy() && hold.heldStart() !== chosen.start) void offerOthers(chosen, true);
+  };
+  onMount(() => onCleanup(followSlots([props.profileId], props.token, { onChange: reread, onOpen: reread })));
   createEffect(on(profile, (p) => p && props.track("profile_viewed")));
 
-  const choose = (s: Slot) => {
+  const choose = (s: Slot, fromAlternatives = false) => {
     if (s.start !== slot()?.start) attemptKey = newKey();
     setSlot(s);
     setError(null);
     setAlternatives(null);
     setStep("form");
     props.track("slot_chosen", { start: s.start });
+    // The alternatives (and the button just pressed) are gone: the focus moves to the new choice, not to <body>.
+    if (fromAlternatives) queueMicrotask(() => document.getElementById("chosen")?.focus());
+    void hold.take(s.start).then((outcome) => {
+      if (outcome === "taken" && slot()?.start === s.start) void offerOthers(s, false);
+    });
+  };
+  // The question counter is visible all the time but announced only at thresholds, not at every keystroke.
+  const counter = counterAnnouncer(t);
+  const onQuestion = (value: string) => {
+    setQuestion(value);
+    counter.update(value);
+  };
+
+  /** The chosen slot went to someone else: say so and offer the next free ones (only if it really is gone when `check`). */
+  const offerOthers = async (chosen: Slot, check: boolean) => {
+    const fresh = await api<Availability>(`${availabilityPath(props.profileId, zone())}&visitorId=${encodeURIComponent(props.visitorId)}`, props.token).catch(() => null);
+    if (check && (!fresh || fresh.slots.some((s) => s.start === chosen.start))) return;
+    if (check) props.bridge.post("slot.taken", { studentProfileId: props.profileId, start: chosen.start });
+    attemptKey = newKey();
+    setError(t().taken);
+    setAlternatives(fresh ? fresh.slots.filter((s) => s.start > chosen.start).slice(0, 3) : []);
   };
 
   const nameError = () => (touched() && !name().trim() ? t().required : undefined);
@@ -78,6 +111,7 @@ export function BookingPage(props: {
         },
       });
       setResult(booked);
+      hold.booked();
       setStep("done");
       props.bridge.post("booking.complete", { bookingId: booked.bookingId, startTime: booked.booking.startTime, meetingUrl: booked.meetingUrl });
     } catch (e) {
@@ -121,6 +155,8 @@ export function BookingPage(props: {
             onZone={setZone}
             onPick={choose}
             focusHeading={returning()}
+            refresh={refresh()}
+            visitorId={props.visitorId}
             onLoaded={(count) => {
               props.bridge.post("slots.loaded", { count });
               props.track("availability_viewed", { count });
@@ -132,12 +168,13 @@ export function BookingPage(props: {
             <h2 id="form-title" tabindex="-1" ref={focusOnShow}>
               {t().yourDetails}
             </h2>
-            <p class="chosen">
+            <p class="chosen" id="chosen" tabindex="-1">
               <strong>{t().chosen(formatWhen(slot()!.start, zone(), props.locale))}</strong>{" "}
               <button
                 type="button"
                 class="link"
                 onClick={() => {
+                  hold.release();
                   setReturning(true);
                   setStep("pick");
                 }}
@@ -152,7 +189,7 @@ export function BookingPage(props: {
                   <ul class="slots">
                     {alternatives()!.map((s) => (
                       <li>
-                        <button type="button" class="slot" onClick={() => choose(s)}>
+                        <button type="button" class="slot" onClick={() => choose(s, true)}>
                           {formatWhen(s.start, zone(), props.locale)}
                         </button>
                       </li>
@@ -167,9 +204,12 @@ export function BookingPage(props: {
             <Field id="email" label={t().email} error={emailError()}>
               {(a) => <input {...a} name="email" type="email" autocomplete="email" required value={email()} onInput={(e) => setEmail(e.currentTarget.value)} />}
             </Field>
-            <Field id="question" label={t().question} error={questionError()} hint={t().counter([...question()].length)}>
-              {(a) => <textarea {...a} name="question" rows="3" maxLength={500} value={question()} onInput={(e) => setQuestion(e.currentTarget.value)} />}
+            <Field id="question" label={t().question} error={questionError()} hint={t().counter([...question()].length)} quietHint>
+              {(a) => <textarea {...a} name="question" rows="3" maxLength={500} value={question()} onInput={(e) => onQuestion(e.currentTarget.value)} />}
             </Field>
+            <p class="sr" role="status" data-testid="counter-status">
+              {counter.note()}
+            </p>
             <button type="submit" class="primary" aria-disabled={busy()} aria-busy={busy()}>
               {busy() ? t().submitting : t().submit}
             </button>

@@ -4,6 +4,7 @@ import { errorText, type Locale, type Texts } from "../i18n.ts";
 import { SlotPicker } from "../SlotPicker.tsx";
 import { formatWhen } from "../time.ts";
 import { Field, focusOnShow } from "../ui.tsx";
+import MyData from "./MyData.tsx";
 
 /** /widget/manage#<manage token>: the prospective student views, cancels or moves their booking. */
 export default function ManagePage(props: { token: string; bookingId: number; t: Texts; locale: Locale; detectedZone: string }) {
@@ -140,6 +141,9 @@ export default function ManagePage(props: { token: string; bookingId: number; t:
             </Match>
           </Switch>
         )}
+      </Show>
+      <Show when={booking() && mode() === "view"}>
+        <MyData token={props.token} locale={props.locale} t={t()} />
       </Show>
     </main>
   );

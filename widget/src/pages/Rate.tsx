@@ -1,13 +1,14 @@
 import { createSignal, For, Show } from "solid-js";
 import { api, codeOf } from "../api.ts";
 import { errorText, type Texts } from "../i18n.ts";
-import { Field, focusOnShow } from "../ui.tsx";
+import { counterAnnouncer, Field, focusOnShow } from "../ui.tsx";
 
 /** /widget/rate#<rating token>: 1 to 5 stars and an optional comment, once per session. */
 export default function RatePage(props: { token: string; bookingId: number; email: string; t: Texts }) {
   const t = () => props.t;
   const [rating, setRating] = createSignal(0);
   const [feedback, setFeedback] = createSignal("");
+  const counter = counterAnnouncer(() => props.t);
   const [busy, setBusy] = createSignal(false);
   const [done, setDone] = createSignal(false);
   const [error, setError] = createSignal<string | null>(Number.isInteger(props.bookingId) && props.bookingId > 0 ? null : errorText(props.t, "BAD_LINK"));
@@ -61,9 +62,23 @@ export default function RatePage(props: { token: string; bookingId: number; emai
               )}
             </For>
           </fieldset>
-          <Field id="feedback" label={t().feedback} hint={t().counter([...feedback()].length)}>
-            {(a) => <textarea {...a} rows="4" maxLength={500} value={feedback()} onInput={(e) => setFeedback(e.currentTarget.value)} />}
+          <Field id="feedback" label={t().feedback} hint={t().counter([...feedback()].length)} quietHint>
+            {(a) => (
+              <textarea
+                {...a}
+                rows="4"
+                maxLength={500}
+                value={feedback()}
+                onInput={(e) => {
+                  setFeedback(e.currentTarget.value);
+                  counter.update(e.currentTarget.value);
+                }}
+              />
+            )}
           </Field>
+          <p class="sr" role="status" data-testid="counter-status">
+            {counter.note()}
+          </p>
           <button type="submit" class="primary" aria-disabled={busy()}>
             {t().sendRating}
           </button>

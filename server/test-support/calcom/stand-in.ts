@@ -18,7 +18,7 @@
  * `X-Cal-Signature-256`) to a configured URL.
  */
 import type { CalcomContract, ContractViolation } from "./contract.ts";
-import { signCalcomPayload } from "./webhook.ts";
+import { signCalcomPayload } from "../../integrations/calcom/webhook.ts";
 
 const VERSION_SLOTS = "2024-09-04";
 const VERSION_BOOKINGS = "2024-08-13";

@@ -1,0 +1,156 @@
+import { and, eq, gt, ne, sql } from "drizzle-orm";
+import type { Database } from "../../../db/client.ts";
+import { bound, prebuilt } from "../../../db/prebuilt.ts";
+import { slotHolds, studentProfiles } from "../../../db/schema/index.ts";
+import type { Clock } from "../../lib/clock.ts";
+import { badRequest, conflict, ErrorCode, notFound } from "../../lib/errors.ts";
+import { pipelined, send } from "../../lib/pipelined.ts";
+import { sqlState } from "../../plugins/errors.ts";
+import { SLOT_MINUTES } from "../../scheduling/engine.ts";
+import type { AvailabilityService } from "../availability/service.ts";
+import type { SlotsEvent } from "../live/bus.ts";
+
+/** How long a chosen slot is kept for the visitor filling the form. */
+export const HOLD_MINUTES = 5;
+const SLOT_MS = SLOT_MINUTES * 60_000;
+
+export interface Hold {
+  id: string;
+  studentProfileId: string;
+  start: string;
+  expiresAt: string;
+}
+
+/**
+ * Slot holds. Every question "is this slot held?" is a query with `expires_at > now` (now from the injectable Clock),
+ * so a hold ends at its expiry in every process at once and nothing has to sweep it. Races are settled by the
+ * database: the unique index on (mentor, start) makes two visitors' holds of one slot one row, and a booking deletes
+ * the slot's hold row in its own transaction (waiting on, then seeing, any concurrent hold of that slot).
+ */
+export function createHoldService(deps: {
+  db: Database;
+  clock: Clock;
+  availability: AvailabilityService;
+  /** Told after commit, so open widgets update (live availability). */
+  publish?: (event: SlotsEvent) => Promise<void>;
+}) {
+  const { db, clock, availability } = deps;
+  const publish = (event: SlotsEvent) => deps.publish?.(event) ?? Promise.resolve();
+  // Every booking releases its slot's hold; built once (db/prebuilt.ts).
+  const releaseSlot = prebuilt(db, (d) =>
+    d
+      .delete(slotHolds)
+      .where(and(eq(slotHolds.studentProfileId, bound("studentProfileId")), eq(slotHolds.startTime, sql`${bound("start")}::timestamptz`)))
+      .returning({ visitorId: slotHolds.visitorId, expiresAt: slotHolds.expiresAt })
+      .prepare("release_slot_hold"),
+  );
+
+  return {
+    /** Holds a free slot for a visitor, replacing that visitor's previous hold (one at a time). */
+    async hold(input: { studentProfileId: string; dateTime: string; visitorId: string; holder: string }): Promise<Hold> {
+      const start = new Date(input.dateTime);
+      if (Number.isNaN(start.getTime())) throw badRequest(ErrorCode.INVALID_INPUT, "dateTime must be an ISO 8601 date-time");
+      const now = clock.now();
+      const expiresAt = new Date(now.getTime() + HOLD_MINUTES * 60_000);
+      let replaced: { studentProfileId: string; startTime: Date }[] = [];
+      const row = await db
+        .transaction(async (txn) => {
+          const tx = txn as unknown as Database;
+          const [profile] = await tx.select({ id: studentProfiles.id }).from(studentProfiles).where(eq(studentProfiles.id, input.studentProfileId));
+          if (!profile) throw notFound(ErrorCode.PROFILE_NOT_FOUND, `Student profile ${input.studentProfileId} not found`);
+          replaced = await tx
+            .delete(slotHolds)
+            .where(
+              and(
+                eq(slotHolds.visitorId, input.visitorId),
+                sql`not (${slotHolds.studentProfileId} = ${input.studentProfileId} and ${slotHolds.startTime} = ${start.toISOString()}::timestamptz)`,
+              ),
+            )
+            .returning({ studentProfileId: slotHolds.studentProfileId, startTime: slotHolds.startTime, expiresAt: slotHolds.expiresAt })
+            .then((rows) => rows.filter((r) => r.expiresAt > now));
+          // Takes the slot's row: a live hold of someone else stays as it is and nothing comes back.
+          const [held] = await tx
+            .insert(slotHolds)
+            .values({ studentProfileId: input.studentProfileId, startTime: start, visitorId: input.visitorId, holder: input.holder, expiresAt, createdAt: now })
+            .onConflictDoUpdate({
+              target: [slotHolds.studentProfileId, slotHolds.startTime],
+              set: { id: sql`gen_random_uuid()`, visitorId: input.visitorId, holder: input.holder, expiresAt, createdAt: now },
+              setWhere: sql`${slotHolds.expiresAt} <= ${now.toISOString()}::timestamptz or ${slotHolds.visitorId} = ${input.visitorId}`,
+            })
+            .returning();
+          if (!held) throw conflict(ErrorCode.SLOT_HELD, "Another visitor is booking this time slot; choose another one");
+          // Checked after taking the row, in a later statement: a booking that committed meanwhile is seen here.
+          const free = await availability.freeSlots(tx, input.studentProfileId, start, new Date(start.getTime() + SLOT_MS));
+          if (!free.includes(start.getTime())) throw conflict(ErrorCode.BOOKING_CONFLICT, "This time slot is no longer available");
+          return held;
+        })
+        .catch((error) => {
+          // The same visitor holding two slots at the same instant (two tabs): one wins, the other is told.
+          if (sqlState(error) === "23505") throw conflict(ErrorCode.CONFLICT, "Another hold of this visitor was made at the same time; try again");
+          throw error;
+        });
+      for (const r of replaced) await publish({ studentProfileId: r.studentProfileId, reason: "released", start: r.startTime.toISOString() });
+      await publish({ studentProfileId: row.studentProfileId, reason: "held", start: row.startTime.toISOString() });
+      return view(row);
+    },
+
+    /** Releases a hold (the visitor changed their mind or left). Only its visitor may; releasing twice is fine. */
+    async release(id: string, visitorId: string): Promise<{ released: boolean }> {
+      const now = clock.now();
+      const [gone] = await db.delete(slotHolds).where(and(eq(slotHolds.id, id), eq(slotHolds.visitorId, visitorId))).returning();
+      if (!gone) return { released: false };
+      if (gone.expiresAt > now) await publish({ studentProfileId: gone.studentProfileId, reason: "released", start: gone.startTime.toISOString() });
+      return { released: true };
+    },
+
+    /**
+     * Inside a booking's transaction: refuses a slot another visitor holds (SLOT_HELD) and removes the slot's hold
+     * and the booker's own hold. Deleting the slot's row locks it until the booking commits or rolls back (the hold
+     * comes back with the rollback), so the hold's owner books it without a race.
+     */
+    async claimForBooking(tx: Database, studentProfileId: string, start: Date, visitorId: string | undefined): Promise<void> {
+      const now = clock.now();
+      // The slot's hold and the visitor's other holds are released together (one round trip); a hold of another
+      // visitor still live refuses the booking, which rolls both deletes back.
+      const [[slotHold]] = await pipelined([
+        releaseSlot.on(tx, { studentProfileId, start: start.toISOString() }),
+        visitorId ? send(tx.delete(slotHolds).where(eq(slotHolds.visitorId, visitorId))) : null,
+      ]);
+      if (slotHold && slotHold.expiresAt > now && slotHold.visitorId !== visitorId) {
+        throw conflict(ErrorCode.SLOT_HELD, "Another visitor is booking this time slot; choose another one");
+      }
+    },
+
+    /** Starts (ms) of this mentor's slots held by visitors other than `visitorId`, live now. */
+    async heldByOthers(studentProfileId: string, visitorId?: string): Promise<Set<number>> {
+      const rows = await db
+        .select({ start: slotHolds.startTime })
+        .from(slotHolds)
+        .where(
+          and(
+            eq(slotHolds.studentProfileId, studentProfileId),
+            gt(slotHolds.expiresAt, clock.now()),
+            visitorId ? ne(slotHolds.visitorId, visitorId) : undefined,
+          ),
+        );
+      return new Set(rows.map((r) => r.start.getTime()));
+    },
+
+    /** Live holds a token subject has (for the booking abuse limits). */
+    async activeFor(holder: string): Promise<number> {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(slotHolds)
+        .where(and(eq(slotHolds.holder, holder), gt(slotHolds.expiresAt, clock.now())));
+      return row?.n ?? 0;
+    },
+  };
+}
+export type HoldService = ReturnType<typeof createHoldService>;
+
+const view = (row: typeof slotHolds.$inferSelect): Hold => ({
+  id: row.id,
+  studentProfileId: row.studentProfileId,
+  start: row.startTime.toISOString(),
+  expiresAt: row.expiresAt.toISOString(),
+});
