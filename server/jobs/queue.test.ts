@@ -148,6 +148,45 @@ describe("retries and dead letter", () => {
     expect((await rowOf(b!)).status).toBe("dead");
     expect((await rowOf(b!)).lastError).toContain("no handler");
   });
+
+  test("drain() runs the retry of a job that failed while drain was claiming (CI saw the claim miss it)", async () => {
+    const { clock, registry, queue } = setup();
+    // The failing job waits for drain's next claim to read the time, then fails at once: its retry is written while
+    // that claim runs, due a millisecond after the instant the claim looks for.
+    let claimStarted: (() => void) | null = null;
+    const watchedClock = {
+      now() {
+        const at = clock.now();
+        claimStarted?.();
+        return at;
+      },
+    };
+    const w = createWorker({ db, clock: watchedClock, logger, registry, queue, pollMs: 20 });
+    let calls = 0;
+    let quickDone = false;
+    registry.register("quick", { handler: async () => void (quickDone = true) });
+    registry.register("fails-once", {
+      maxAttempts: 2,
+      backoffMs: () => 0,
+      handler: async (_payload, { job }) => {
+        calls++;
+        if (job.attempts > 1) return;
+        await new Promise<void>((resolve) => {
+          claimStarted = () => {
+            if (!quickDone || w.activeCount() > 1) return;
+            claimStarted = null;
+            resolve();
+          };
+        });
+        clock.advance(1);
+        throw new Error("first attempt fails");
+      },
+    });
+    const [, retried] = await queue.enqueue(db, [{ kind: "quick", payload: {} }, { kind: "fails-once", payload: {} }]);
+    await w.drain();
+    expect(calls).toBe(2);
+    expect((await rowOf(retried!)).status).toBe("succeeded");
+  });
 });
 
 describe("crashes and concurrency", () => {

@@ -314,9 +314,12 @@ export function createWorker(deps: WorkerDeps) {
       await scheduleRecurring();
       let total = 0;
       for (;;) {
+        // Done only when a claim that began with nothing running found nothing: a job's run leaves `active` after its
+        // retry is written, so a claim racing that write may miss the job it puts back.
+        const idle = active.size === 0;
         const started = await fill();
         total += started;
-        if (started === 0 && active.size === 0) return total;
+        if (started === 0 && idle && active.size === 0) return total;
         if (active.size > 0) await Promise.race(active);
       }
     },
