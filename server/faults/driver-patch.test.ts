@@ -11,18 +11,20 @@ import postgres from "postgres";
 
 const root = resolve(import.meta.dir, "../..");
 const { MARKERS, patchPostgres } = (await import(join(root, "db/patch-postgres.mjs"))) as {
-  MARKERS: string[];
+  MARKERS: Record<string, string[]>;
   patchPostgres: (root: string) => { patched: string[] };
 };
 const url = process.env.TEST_DATABASE_URL;
-if (!url) console.log("driver-patch.test.ts: the terminated-backend and write-batching cases skipped on embedded PGlite (no postgres.js connection); set TEST_DATABASE_URL to run them");
+if (!url) console.log("driver-patch.test.ts: the terminated-backend, write-batching and pipelined-BEGIN cases skipped on embedded PGlite (no postgres.js connection); set TEST_DATABASE_URL to run them");
 
-describe("postgres.js patches (closed-socket guards, write batching)", () => {
-  for (const file of ["src/connection.js", "cjs/src/connection.js"]) {
-    test(`${file} carries every guard (run \`npm install\` or \`node db/patch-postgres.mjs\` if not)`, () => {
+describe("postgres.js patches (closed-socket guards, write batching, pipelined BEGIN)", () => {
+  const counts: Record<string, number> = { "connection.js": 4, "index.js": 1 };
+  for (const file of ["src/connection.js", "cjs/src/connection.js", "src/index.js", "cjs/src/index.js"]) {
+    test(`${file} carries every change (run \`npm install\` or \`node db/patch-postgres.mjs\` if not)`, () => {
       const text = readFileSync(join(root, "node_modules/postgres", file), "utf8");
-      expect(MARKERS.length).toBe(4);
-      for (const marker of MARKERS) expect(text).toContain(marker);
+      const markers = MARKERS[file.split("/").pop()!]!;
+      expect(markers.length).toBe(counts[file.split("/").pop()!]!);
+      for (const marker of markers) expect(text).toContain(marker);
     });
   }
 
@@ -69,6 +71,56 @@ describe("postgres.js patches (closed-socket guards, write batching)", () => {
       expect(writes).toBe(1);
     } finally {
       Socket.prototype.write = write;
+      await sql.end({ timeout: 1 });
+    }
+  });
+
+  test.skipIf(!url)("a transaction sends BEGIN with its first statement: one socket write fewer, and the statement runs inside it", async () => {
+    const sql = postgres(url!, { max: 1, onnotice: () => {} });
+    const write = Socket.prototype.write;
+    let writes = 0;
+    try {
+      const transaction = () => sql.begin("isolation level serializable", (tx) => tx<{ level: string }[]>`select current_setting('transaction_isolation') as level`);
+      await transaction(); // connected
+      Socket.prototype.write = function (this: Socket, ...args: Parameters<Socket["write"]>) {
+        writes++;
+        return write.apply(this, args);
+      } as Socket["write"];
+      const [row] = await transaction();
+      // BEGIN and its options took effect before the statement that went out with it.
+      expect(row!.level).toBe("serializable");
+      // BEGIN with the statement, then COMMIT; unpatched, BEGIN waited for its answer in a write of its own (3).
+      expect(writes).toBe(2);
+    } finally {
+      Socket.prototype.write = write;
+      await sql.end({ timeout: 1 });
+    }
+  });
+
+  test.skipIf(!url)("a pipelined BEGIN on a busy pool, and a failing transaction, keep their meaning", async () => {
+    const sql = postgres(url!, { max: 1, onnotice: () => {} });
+    try {
+      await sql`create temporary table t (n int primary key)`;
+      // The only connection is busy: BEGIN waits its turn behind the running query.
+      const [slept, inside] = await Promise.all([
+        sql`select pg_sleep(0.1)`,
+        sql.begin(async (tx) => {
+          await tx`insert into t values (1)`;
+          return tx<{ n: number }[]>`select count(*)::int as n from t`;
+        }),
+      ]);
+      expect(slept).toHaveLength(1);
+      expect(inside[0]!.n).toBe(1);
+      // A failure inside rolls back what went before it in the same transaction.
+      const failed = await sql
+        .begin(async (tx) => {
+          await tx`insert into t values (2)`;
+          await tx`insert into t values (1)`;
+        })
+        .catch((e: { code?: string }) => e.code);
+      expect(failed).toBe("23505");
+      expect((await sql<{ n: number }[]>`select array_agg(n order by n) as n from t`)[0]!.n).toEqual([1]);
+    } finally {
       await sql.end({ timeout: 1 });
     }
   });
