@@ -119,7 +119,7 @@ describe("postgres.js patches (closed-socket guards, write batching, pipelined B
         })
         .catch((e: { code?: string }) => e.code);
       expect(failed).toBe("23505");
-      expect((await sql<{ n: number }[]>`select array_agg(n order by n) as n from t`)[0]!.n).toEqual([1]);
+      expect((await sql<{ n: number[] }[]>`select array_agg(n order by n) as n from t`)[0]!.n).toEqual([1]);
     } finally {
       await sql.end({ timeout: 1 });
     }
