@@ -70,8 +70,11 @@ async function hostPage(url: URL): Promise<Response> {
 beforeAll(async () => {
   host = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (req) => hostPage(new URL(req.url)) });
   hostOrigin = `http://127.0.0.1:${host.port}`;
-  app = await startTestApp({ env: { FRAME_ANCESTORS: hostOrigin } });
-  ctx = { app, clock: systemClock, admin: await app.token("admin"), integrator: await app.token("integrator"), widget: await app.token("widget") };
+  const paris = new Date(); paris.setUTCHours(17, 20, 0, 0); if (paris.getTime() < Date.now()) paris.setUTCDate(paris.getUTCDate() + 1);
+  const OFF = paris.getTime() - Date.now();
+  const tclock = { now: () => new Date(Date.now() + OFF) };
+  app = await startTestApp({ clock: tclock, env: { FRAME_ANCESTORS: hostOrigin } });
+  ctx = { app, clock: tclock as typeof systemClock, admin: await app.token("admin"), integrator: await app.token("integrator"), widget: await app.token("widget") };
   mentor = await createMentor(ctx, { schedule: { timeZone: "Europe/Paris", weekly: week } });
   browser = await launchBrowser();
   await mkdir("artifacts", { recursive: true });
@@ -327,7 +330,9 @@ describe("booking widget", () => {
     const page = await browser.newPage({ locale: "fr-FR" });
     await page.goto(`${app.baseUrl}/widget/manage#${token}`);
     await page.getByRole("button", { name: "Changer d'horaire" }).click();
-    const target = page.locator("button.slot").nth(3);
+    // The first free day may be today with only its last slots left (a 2-hour notice): the second one is whole.
+    await page.locator("button.day.free").nth(1).click();
+    const target = page.locator(`button.slot:not([data-start="${slots[10].start}"])`).nth(3);
     const newStart = await target.getAttribute("data-start");
     await target.click();
     await page.getByRole("button", { name: "Confirmer le nouvel horaire" }).click();
