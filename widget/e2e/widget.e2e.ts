@@ -70,11 +70,8 @@ async function hostPage(url: URL): Promise<Response> {
 beforeAll(async () => {
   host = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (req) => hostPage(new URL(req.url)) });
   hostOrigin = `http://127.0.0.1:${host.port}`;
-  const paris = new Date(); paris.setUTCHours(17, 20, 0, 0); if (paris.getTime() < Date.now()) paris.setUTCDate(paris.getUTCDate() + 1);
-  const OFF = paris.getTime() - Date.now();
-  const tclock = { now: () => new Date(Date.now() + OFF) };
-  app = await startTestApp({ clock: tclock, env: { FRAME_ANCESTORS: hostOrigin } });
-  ctx = { app, clock: tclock as typeof systemClock, admin: await app.token("admin"), integrator: await app.token("integrator"), widget: await app.token("widget") };
+  app = await startTestApp({ env: { FRAME_ANCESTORS: hostOrigin } });
+  ctx = { app, clock: systemClock, admin: await app.token("admin"), integrator: await app.token("integrator"), widget: await app.token("widget") };
   mentor = await createMentor(ctx, { schedule: { timeZone: "Europe/Paris", weekly: week } });
   browser = await launchBrowser();
   await mkdir("artifacts", { recursive: true });
