@@ -13,7 +13,7 @@ import { fixedClock } from "../../server/lib/clock.ts";
 import { upsertAdmin } from "../../server/modules/auth/service.ts";
 import { startTestApp, type TestApp } from "../../server/test-support/app.ts";
 import { launchBrowser, watchPageProblems } from "../../server/test-support/browser.ts";
-import { call, createMentor, LONG_TTL, listSlots, type Mentor, type TestCtx, validProfile } from "../../server/test-support/mentors.ts";
+import { call, createMentor, listSlots, LONG_TTL, type Mentor, testContext, type TestCtx, validProfile } from "../../server/test-support/mentors.ts";
 
 const DAY = 86_400_000;
 const SESSION_KEY = "thotis.console.session";
@@ -29,14 +29,7 @@ const mentors: Mentor[] = [];
 
 beforeAll(async () => {
   app = await startTestApp({ clock });
-  ctx = {
-    app,
-    clock,
-    admin: await app.token("admin", { ttlSeconds: LONG_TTL }),
-    integrator: await app.token("integrator", { ttlSeconds: LONG_TTL }),
-    widget: await app.token("widget", { ttlSeconds: LONG_TTL }),
-    ttlSeconds: LONG_TTL,
-  };
+  ctx = await testContext(app, clock, LONG_TTL);
   base = app.baseUrl;
   const schedule = { timeZone: "Europe/Paris", weekly: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, ranges: [{ start: "08:00", end: "20:00" }] })) };
   for (const [field, university] of [

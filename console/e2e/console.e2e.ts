@@ -19,7 +19,7 @@ import { upsertAdmin } from "../../server/modules/auth/service.ts";
 import { startTestApp, type TestApp } from "../../server/test-support/app.ts";
 import { launchBrowser } from "../../server/test-support/browser.ts";
 import { startTestReceiver } from "../../server/test-support/webhooks/test-receiver.ts";
-import { call, createMentor, type Json, LONG_TTL, listSlots, type Mentor, type TestCtx, validProfile } from "../../server/test-support/mentors.ts";
+import { call, createMentor, type Json, listSlots, LONG_TTL, type Mentor, testContext, type TestCtx, validProfile } from "../../server/test-support/mentors.ts";
 
 const DAY = 86_400_000;
 const SESSION_KEY = "thotis.console.session";
@@ -70,14 +70,7 @@ async function bookSessions(mentor: Mentor, count: number): Promise<number[]> {
 beforeAll(async () => {
   // Webhooks: a loopback receiver is allowed, and one retry after 1 s (two attempts) before the dead letter.
   app = await startTestApp({ clock, env: { WEBHOOK_ALLOW_PRIVATE: "true", WEBHOOK_RETRY_SCHEDULE: "1" } });
-  ctx = {
-    app,
-    clock,
-    admin: await app.token("admin", { ttlSeconds: LONG_TTL }),
-    integrator: await app.token("integrator", { ttlSeconds: LONG_TTL }),
-    widget: await app.token("widget", { ttlSeconds: LONG_TTL }),
-    ttlSeconds: LONG_TTL,
-  };
+  ctx = await testContext(app, clock, LONG_TTL);
   base = app.baseUrl;
   const schedule = { timeZone: "Europe/Paris", weekly: allWeek };
   const law = await createMentor(ctx, { schedule, profile: { ...validProfile, field: "LAW" } });

@@ -12,7 +12,7 @@ import { type Browser, type Page } from "playwright-core";
 import { startGoogleStandIn, type GoogleStandIn } from "../../server/test-support/google/stand-in.ts";
 import { startTestApp, type TestApp } from "../../server/test-support/app.ts";
 import { launchBrowser } from "../../server/test-support/browser.ts";
-import { call, type Json, LONG_TTL, type TestCtx, validProfile } from "../../server/test-support/mentors.ts";
+import { call, type Json, LONG_TTL, testContext, type TestCtx, validProfile } from "../../server/test-support/mentors.ts";
 
 const HOUR = 3_600_000;
 // Google sends the browser back here; the test routes that host to the test server (nothing leaves the machine).
@@ -81,14 +81,7 @@ beforeAll(async () => {
     },
   });
   base = app.baseUrl;
-  ctx = {
-    app,
-    clock: { now: () => new Date() },
-    admin: await app.token("admin", { ttlSeconds: LONG_TTL }),
-    integrator: await app.token("integrator", { ttlSeconds: LONG_TTL }),
-    widget: await app.token("widget", { ttlSeconds: LONG_TTL }),
-    ttlSeconds: LONG_TTL,
-  };
+  ctx = await testContext(app, { now: () => new Date() }, LONG_TTL);
   browser = await launchBrowser();
   await mkdir("artifacts", { recursive: true });
 }, 180_000);

@@ -10,7 +10,7 @@ import type { Browser, Page } from "playwright-core";
 import { systemClock } from "../../server/lib/clock.ts";
 import { startTestApp, type TestApp } from "../../server/test-support/app.ts";
 import { launchBrowser } from "../../server/test-support/browser.ts";
-import { call, createMentor, listSlots, type Mentor, type TestCtx } from "../../server/test-support/mentors.ts";
+import { call, createMentor, listSlots, type Mentor, testContext, type TestCtx } from "../../server/test-support/mentors.ts";
 
 const SESSION_KEY = "thotis.console.session";
 const person = { name: "Camille Effacée", email: `camille.${Date.now().toString(36)}@lycee.fr` };
@@ -21,7 +21,7 @@ let mentor: Mentor;
 
 beforeAll(async () => {
   app = await startTestApp();
-  ctx = { app, clock: systemClock, admin: await app.token("admin"), integrator: await app.token("integrator"), widget: await app.token("widget") };
+  ctx = await testContext(app, systemClock);
   mentor = await createMentor(ctx, { schedule: { timeZone: "Europe/Paris", weekly: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, ranges: [{ start: "08:00", end: "20:00" }] })) } });
   const slots = await listSlots(ctx, mentor.profileId);
   for (const s of slots.slice(8, 10)) {

@@ -51,16 +51,26 @@ export function useTestApp<C extends Clock = Clock>(
 ): TestCtx<C> {
   const ctx = { clock: options.clock ?? systemClock, ttlSeconds: options.ttlSeconds } as TestCtx<C>;
   beforeAll(async () => {
-    ctx.app = await startTestApp({ clock: options.clock, env: options.env?.() });
-    const ttl = options.ttlSeconds === undefined ? undefined : { ttlSeconds: options.ttlSeconds };
-    ctx.admin = await ctx.app.token("admin", ttl);
-    ctx.integrator = await ctx.app.token("integrator", ttl);
-    ctx.widget = await ctx.app.token("widget", ttl);
+    const app = await startTestApp({ clock: options.clock, env: options.env?.() });
+    Object.assign(ctx, await testContext(app, ctx.clock, options.ttlSeconds));
   }, 120_000);
   afterAll(async () => {
     await ctx.app?.stop();
   });
   return ctx;
+}
+
+/** The context the helpers below take, for an app already started: its clock and the three role tokens. */
+export async function testContext<C extends Clock>(app: TestApp, clock: C, ttlSeconds?: number): Promise<TestCtx<C>> {
+  const ttl = ttlSeconds === undefined ? undefined : { ttlSeconds };
+  return {
+    app,
+    clock,
+    ttlSeconds,
+    admin: await app.token("admin", ttl),
+    integrator: await app.token("integrator", ttl),
+    widget: await app.token("widget", ttl),
+  };
 }
 
 /** A request with the body read once: parsed as JSON when it is JSON, the raw text otherwise, null when empty. */

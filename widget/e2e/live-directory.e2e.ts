@@ -9,7 +9,7 @@ import type { Browser, Frame, FrameLocator, Page } from "playwright-core";
 import type { Clock } from "../../server/lib/clock.ts";
 import { launchBrowser } from "../../server/test-support/browser.ts";
 import { startTestApp, type TestApp } from "../../server/test-support/app.ts";
-import { call, createMentor, type Mentor, type TestCtx, validProfile } from "../../server/test-support/mentors.ts";
+import { call, createMentor, type Mentor, testContext, type TestCtx, validProfile } from "../../server/test-support/mentors.ts";
 
 const week = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, ranges: [{ start: "09:00", end: "12:00" }] }));
 
@@ -52,7 +52,7 @@ beforeAll(async () => {
   host = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (req) => hostPage(new URL(req.url)) });
   hostOrigin = `http://127.0.0.1:${host.port}`;
   app = await startTestApp({ clock, env: { FRAME_ANCESTORS: hostOrigin } });
-  ctx = { app, clock, admin: await app.token("admin"), integrator: await app.token("integrator"), widget: await app.token("widget") };
+  ctx = await testContext(app, clock);
   mentor = await createMentor(ctx, { profile: { ...validProfile, field: "MEDICINE", degree: "Médecine" }, schedule: { timeZone: "Europe/Paris", weekly: week } });
   for (let i = 0; i < 3; i++) lawMentors.push(await createMentor(ctx, { schedule: { timeZone: "Europe/Paris", weekly: week } }));
   browser = await launchBrowser();

@@ -12,7 +12,7 @@ import { bookings, emailOutbox } from "../../db/schema/index.ts";
 import { systemClock } from "../../server/lib/clock.ts";
 import { startTestApp, type TestApp } from "../../server/test-support/app.ts";
 import { launchBrowser } from "../../server/test-support/browser.ts";
-import { call, createMentor, listSlots, type TestCtx } from "../../server/test-support/mentors.ts";
+import { call, createMentor, listSlots, testContext, type TestCtx } from "../../server/test-support/mentors.ts";
 
 let app: TestApp;
 let ctx: TestCtx;
@@ -20,7 +20,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   app = await startTestApp();
-  ctx = { app, clock: systemClock, admin: await app.token("admin"), integrator: await app.token("integrator"), widget: await app.token("widget") };
+  ctx = await testContext(app, systemClock);
   browser = await launchBrowser();
   await mkdir("artifacts", { recursive: true });
 }, 120_000);

@@ -9,7 +9,7 @@ import type { Browser, Frame, FrameLocator, Page } from "playwright-core";
 import { bookings } from "../../db/schema/index.ts";
 import { launchBrowser, watchPageProblems } from "../../server/test-support/browser.ts";
 import { startTestApp, type TestApp } from "../../server/test-support/app.ts";
-import { call, createMentor, type Mentor, type TestCtx } from "../../server/test-support/mentors.ts";
+import { call, createMentor, type Mentor, testContext, type TestCtx } from "../../server/test-support/mentors.ts";
 import { systemClock } from "../../server/lib/clock.ts";
 
 // A generous but realistic week: three ranges a day (about 600 free slots over 30 days).
@@ -71,7 +71,7 @@ beforeAll(async () => {
   host = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (req) => hostPage(new URL(req.url)) });
   hostOrigin = `http://127.0.0.1:${host.port}`;
   app = await startTestApp({ env: { FRAME_ANCESTORS: hostOrigin } });
-  ctx = { app, clock: systemClock, admin: await app.token("admin"), integrator: await app.token("integrator"), widget: await app.token("widget") };
+  ctx = await testContext(app, systemClock);
   mentor = await createMentor(ctx, { schedule: { timeZone: "Europe/Paris", weekly: week } });
   browser = await launchBrowser();
   await mkdir("artifacts", { recursive: true });
