@@ -19,7 +19,7 @@ import { createStore } from "./store/index.ts";
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  installLastGuard(logger);
+  const lastGuard = installLastGuard(logger);
   const database = await createDatabase(
     config.databaseUrl
       ? {
@@ -51,7 +51,7 @@ async function main() {
     media: localMediaStorage(config.mediaDir),
   });
   const { handle, jobs, reporter } = app;
-  installLastGuard(logger, reporter);
+  lastGuard.reportTo(reporter);
   // The job worker (e-mails, webhooks, reminders, scheduled work); RUN_WORKER=false leaves jobs to `npm run worker`.
   const worker = config.runWorker ? jobs.createWorker(config.worker) : null;
   worker?.start();

@@ -19,7 +19,7 @@ async function main() {
     throw new ConfigError("npm run worker needs DATABASE_URL: the embedded database belongs to the server process, which runs its own worker");
   }
   const logger = createLogger(config.logLevel);
-  installLastGuard(logger);
+  const lastGuard = installLastGuard(logger);
   const database = await createDatabase({
     url: config.databaseUrl,
     maxConnections: Math.max(2, Math.min(config.databasePoolSize, config.worker.concurrency + 2)),
@@ -29,7 +29,7 @@ async function main() {
   await migrateDatabase(database);
   const store = createStore({ redisUrl: config.redisUrl });
   const { jobs, reporter } = createApp({ config, db: database.db, store, clock: systemClock, logger, media: localMediaStorage(config.mediaDir) });
-  installLastGuard(logger, reporter);
+  lastGuard.reportTo(reporter);
   const worker = jobs.createWorker(config.worker);
   worker.start();
   // A worker has no listener: while the database is unreachable its loop may wait on nothing but a driver promise,

@@ -41,7 +41,9 @@ export function stopOnSignals(
  * and the process keeps serving. Exiting would turn one dropped connection into an outage of every request the
  * process holds; the driver faults that used to end here are fixed where they live (db/patch-postgres.mjs).
  */
-export function installLastGuard(logger: Logger, reporter?: ErrorReporter) {
+export function installLastGuard(logger: Logger): { reportTo(reporter: ErrorReporter): void } {
+  // Installed before start-up (a fault there is guarded too); the reporter exists only once the app is built.
+  let reporter: ErrorReporter | undefined;
   const handle = (kind: "uncaughtException" | "unhandledRejection") => (error: unknown) => {
     logger.error(`${kind} (process kept running)`, {
       error: error instanceof Error ? error.message : String(error),
@@ -55,4 +57,9 @@ export function installLastGuard(logger: Logger, reporter?: ErrorReporter) {
   };
   process.on("uncaughtException", handle("uncaughtException"));
   process.on("unhandledRejection", handle("unhandledRejection"));
+  return {
+    reportTo(next) {
+      reporter = next;
+    },
+  };
 }
