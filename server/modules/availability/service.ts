@@ -12,7 +12,7 @@ import { validateSchedule } from "../../scheduling/validate.ts";
 import type { Cache } from "../../store/index.ts";
 import { isTimeZone } from "../users/model.ts";
 import { createSlotInputsReader, loadBusy, loadBusyForMany } from "./busy.ts";
-import type { AvailabilityResponse, ScheduleBody, ScheduleResponse } from "./model.ts";
+import type { ScheduleBody, ScheduleResponse } from "./model.ts";
 
 const DAY = 86_400_000;
 const SLOT_MS = SLOT_MINUTES * 60_000;
@@ -260,14 +260,6 @@ export function createAvailabilityService({
       });
       if (json === "null") throw notFound(ErrorCode.PROFILE_NOT_FOUND, `Student profile ${studentProfileId} not found`);
       return json;
-    },
-
-    /** The same answer as an object (callers inside the server). */
-    async getAvailability(
-      studentProfileId: string,
-      query: { start?: string; end?: string; timeZone?: string; rescheduleBookingId?: number },
-    ): Promise<AvailabilityResponse> {
-      return (JSON.parse(await this.getAvailabilityJson(studentProfileId, query)) as { data: AvailabilityResponse }).data;
     },
 
     /**

@@ -135,15 +135,6 @@ export function createHoldService(deps: {
         );
       return new Set(rows.map((r) => r.start.getTime()));
     },
-
-    /** Live holds a token subject has (for the booking abuse limits). */
-    async activeFor(holder: string): Promise<number> {
-      const [row] = await db
-        .select({ n: sql<number>`count(*)::int` })
-        .from(slotHolds)
-        .where(and(eq(slotHolds.holder, holder), gt(slotHolds.expiresAt, clock.now())));
-      return row?.n ?? 0;
-    },
   };
 }
 export type HoldService = ReturnType<typeof createHoldService>;

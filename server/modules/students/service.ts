@@ -6,14 +6,13 @@ import type { Clock } from "../../lib/clock.ts";
 import { AppError, badRequest, conflict, ErrorCode, notFound } from "../../lib/errors.ts";
 import { sqlState } from "../../plugins/errors.ts";
 import type { Cache } from "../../store/index.ts";
+import { AVAILABILITY_LISTINGS } from "../availability/service.ts";
 import type { CreateProfileBody, ListFilters, Profile, ProfileList, ProfileSummary, UpdateProfileBody } from "./model.ts";
 
 /** Design document TTLs (seconds). */
 export const PROFILE_TTL = 300;
 export const PROFILES_LIST_TTL = 60;
 const LIST_NAMESPACE = "profiles";
-/** Same string as AVAILABILITY_LISTINGS in availability/service.ts (bumped when a mentor's free slots change). */
-const AVAILABILITY_LIST_NAMESPACE = "profiles:availability";
 
 /** Whether a listing URL filters or sorts on the free-slot summary (hasAvailability, sort=availability). */
 export function dependsOnAvailability(pathAndQuery: string): boolean {
@@ -193,10 +192,10 @@ export function createProfileService({ db, cache, clock, publicUrl }: ProfileSer
 
   /**
    * Every listing is under the "profiles" namespace (any profile change bumps it); those that filter or sort on free
-   * slots are also under AVAILABILITY_LIST_NAMESPACE, which a booking bumps, so a booking leaves the others cached.
+   * slots are also under AVAILABILITY_LISTINGS, which a booking bumps, so a booking leaves the others cached.
    */
   async function listingKey(pathAndQuery: string): Promise<string> {
-    const inner = dependsOnAvailability(pathAndQuery) ? await cache.versioned(AVAILABILITY_LIST_NAMESPACE, pathAndQuery) : pathAndQuery;
+    const inner = dependsOnAvailability(pathAndQuery) ? await cache.versioned(AVAILABILITY_LISTINGS, pathAndQuery) : pathAndQuery;
     return cache.versioned(LIST_NAMESPACE, inner);
   }
 

@@ -19,7 +19,6 @@ const fr = {
   previous: "Précédent",
   nextPage: "Suivant",
   pageOf: (p: number, n: number) => `Page ${p} sur ${n}`,
-  frameTitle: "Mentors Thotis",
 };
 export type DirectoryTexts = typeof fr;
 const en: DirectoryTexts = {
@@ -34,6 +33,5 @@ const en: DirectoryTexts = {
   previous: "Previous",
   nextPage: "Next",
   pageOf: (p, n) => `Page ${p} of ${n}`,
-  frameTitle: "Thotis mentors",
 };
 export const directoryTexts = (locale: Locale): DirectoryTexts => (locale === "en" ? en : fr);
