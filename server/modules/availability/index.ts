@@ -75,9 +75,9 @@ export function availabilityModule(deps: {
         await authorizeRead(request, params.id, query.rescheduleBookingId);
         await deps.beforeRead?.(params.id);
         const { visitorId, ...rest } = query;
-        const held = await deps.heldByOthers?.(params.id, visitorId);
-        // The shared answer is cached as stored text; slots other visitors hold are taken out per request.
-        const text = await availability.getAvailabilityJson(params.id, rest);
+        // The shared answer is cached as stored text; slots other visitors hold are read alongside it (a cache hit does
+        // not wait for them first) and taken out per request.
+        const [held, text] = await Promise.all([deps.heldByOthers?.(params.id, visitorId), availability.getAvailabilityJson(params.id, rest)]);
         if (!held?.size) return textResponse(request, text);
         const body = JSON.parse(text) as { data: { slots?: { start: string }[]; slotStarts?: string[] } };
         if (body.data.slots) body.data.slots = body.data.slots.filter((s) => !held.has(Date.parse(s.start)));
