@@ -18,13 +18,13 @@ export const ErrorEnvelope = t.Object(
   { description: "Error envelope: a design-document error code and a message meant for people" },
 );
 
-type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 431 | 500 | 503;
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 503;
 
 /**
- * The error responses a route can give, for its OpenAPI description. 401, 429 and 500 apply to every API route, and
- * so do the request limits' 413 (body too large), 415 (body not JSON) and 431 (headers too large).
+ * The error responses a route can give, for its OpenAPI description. 401, 429 and 500 apply to every API route; the
+ * request limits' 413, 415 and 431 are added to every operation of the finished document (plugins/openapi-finish.ts).
  */
 export function errors(...statuses: ErrorStatus[]) {
-  const all = new Set<ErrorStatus>([...statuses, 401, 413, 415, 429, 431, 500]);
+  const all = new Set<ErrorStatus>([...statuses, 401, 429, 500]);
   return Object.fromEntries([...all].map((s) => [s, ErrorEnvelope])) as Record<ErrorStatus, typeof ErrorEnvelope>;
 }
