@@ -47,7 +47,6 @@ type Step =
 
 interface BookingPlan {
   mentorId: string;
-  mentorIndex: number;
   /** When the visitor books, and the start they aim for (the nearest free slot is taken). */
   bookAt: number;
   target: number;
@@ -57,7 +56,6 @@ interface BookingPlan {
   locale: "fr" | "en";
   question: string | null;
   outcome: "keep" | "student-cancels" | "mentor-cancels";
-  cancelAt: number;
   /** Stars and comment when the prospective student rates the session (null: never rated). */
   rating: { stars: number; feedback: string | null; delayMs: number } | null;
   bookingId?: number;
@@ -223,7 +221,6 @@ export function plan(now: number, mentors: { id: string; index: number }[]): Ste
       const comment = rng() < 0.75;
       const p: BookingPlan = {
         mentorId: id,
-        mentorIndex: index,
         bookAt,
         target,
         visitor: `demo-${index}-${k}-${Math.floor(rng() * 1e9).toString(36)}`,
@@ -232,7 +229,6 @@ export function plan(now: number, mentors: { id: string; index: number }[]): Ste
         locale,
         question: rng() < 0.6 ? pickFrom(locale === "en" ? questionsEn : questionsFr, rng) : null,
         outcome,
-        cancelAt,
         rating: rated ? { stars, feedback: comment ? pickFrom((locale === "en" ? feedbackEn : feedbackFr)[stars] ?? [], rng) : null, delayMs: (1 + Math.floor(rng() * 60)) * HOUR } : null,
       };
       steps.push({ at: bookAt, kind: "book", plan: p });
@@ -242,8 +238,7 @@ export function plan(now: number, mentors: { id: string; index: number }[]): Ste
       if (outcome === "keep" && p.rating && rateAt < now) steps.push({ at: rateAt, kind: "rate", plan: p });
     }
     // Visitors who looked and left at some step of the funnel.
-    const visits = count;
-    for (let v = 0; v < visits; v++) {
+    for (let v = 0; v < count; v++) {
       const at = earliest + Math.floor(rng() * PAST_DAYS * 24 * 60) * 60_000;
       steps.push({ at, kind: "visit", mentorId: id, visitor: `demo-${index}-v${v}`, depth: 1 + Math.floor(rng() * 3) });
     }

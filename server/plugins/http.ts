@@ -92,14 +92,15 @@ export function corsPlugin(origins: string[]) {
   });
 }
 
-/** A tighter budget for one kind of request, on top of the general one. */
+/**
+ * A tighter budget for one kind of request, on top of the general one. Widget tokens are printed in public pages, so
+ * they identify nobody: their budget is per client address.
+ */
 export interface RouteBudget {
   name: string;
   method: string;
   path: RegExp;
   limiter: RateLimiter;
-  /** Widget tokens are printed in public pages, so they identify nobody: their budget is per client address. */
-  perAddressForWidgets: boolean;
 }
 
 /**
@@ -135,7 +136,7 @@ export function rateLimitPlugin(
     const path = url.slice(pathStart, query === -1 ? undefined : query);
     for (const route of opts.routes) {
       if (route.method !== request.method || !route.path.test(path)) continue;
-      const routeKey = `${route.name}:${route.perAddressForWidgets && principal?.role === "widget" ? address : key}`;
+      const routeKey = `${route.name}:${principal?.role === "widget" ? address : key}`;
       const routeDecision = await route.limiter.consume(routeKey);
       if (!routeDecision.allowed) throw refuse(routeDecision.retryAfterSeconds);
     }

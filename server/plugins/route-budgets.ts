@@ -10,8 +10,8 @@ import type { RouteBudget } from "./http.ts";
 export function routeBudgets(store: KeyValueStore, abuse: Config["abuse"], logger: Logger): RouteBudget[] {
   const limiter = (prefix: string, limit: number) => createRateLimiter(store, { limit, windowSeconds: 60, prefix, logger });
   return [
-    { name: "signin", method: "POST", path: /^\/api\/v2\/auth\/login\/?$/, limiter: limiter("rl-signin:", abuse.signInPerMinute), perAddressForWidgets: true },
-    { name: "book", method: "POST", path: /^\/api\/v2\/bookings\/?$/, limiter: limiter("rl-book:", abuse.bookingsPerMinute), perAddressForWidgets: true },
-    { name: "events", method: "POST", path: /^\/api\/v2\/analytics\/events\/?$/, limiter: limiter("rl-events:", abuse.eventsPerMinute), perAddressForWidgets: true },
+    { name: "signin", method: "POST", path: /^\/api\/v2\/auth\/login\/?$/, limiter: limiter("rl-signin:", abuse.signInPerMinute) },
+    { name: "book", method: "POST", path: /^\/api\/v2\/bookings\/?$/, limiter: limiter("rl-book:", abuse.bookingsPerMinute) },
+    { name: "events", method: "POST", path: /^\/api\/v2\/analytics\/events\/?$/, limiter: limiter("rl-events:", abuse.eventsPerMinute) },
   ];
 }
