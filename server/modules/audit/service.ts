@@ -3,6 +3,7 @@ import { and, desc, eq, gte, lt, sql } from "drizzle-orm";
 import type { Database } from "../../../db/client.ts";
 import { auditLog } from "../../../db/schema/index.ts";
 import type { Clock } from "../../lib/clock.ts";
+import { normaliseEmail } from "../../lib/email-address.ts";
 
 /** Who acted and from where; the HTTP layer fills it from the verified token and the client address. */
 export interface AuditActor {
@@ -31,8 +32,6 @@ export interface AuditListFilter {
 
 export type AuditService = ReturnType<typeof createAuditService>;
 
-/** Normalised address: the one form every lookup and every hash uses. */
-export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
 /**
  * The append-only audit trail. `record` takes the executor, so an erasure and its audit entry commit together.

@@ -10,6 +10,7 @@ import type { Logger } from "../../lib/logger.ts";
 import { type Principal, type Role, signToken } from "../../plugins/auth.ts";
 import type { RateLimiter } from "../../store/rate-limit.ts";
 import { magicLinkEmail } from "./magic-link-email.ts";
+import { normaliseEmail } from "../../lib/email-address.ts";
 
 /** A link is valid this long after it is asked for. */
 export const MAGIC_LINK_TTL_MINUTES = 15;
@@ -99,7 +100,7 @@ export function createMagicLinkService(deps: {
     async request(input: { email: string; locale?: "fr" | "en" }, client: string | undefined): Promise<void> {
       const byClient = await deps.perClient.consume(`client:${client ?? "unknown"}`);
       if (!byClient.allowed) throw rateLimited(byClient.retryAfterSeconds);
-      const email = input.email.trim().toLowerCase();
+      const email = normaliseEmail(input.email);
       const byAddress = await deps.perAddress.consume(`address:${await sha256Hex(email)}`);
       if (!byAddress.allowed) {
         logger.warn("magic link throttled for an address", { retryAfterSeconds: byAddress.retryAfterSeconds });

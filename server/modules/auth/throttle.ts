@@ -1,6 +1,7 @@
 import type { Clock } from "../../lib/clock.ts";
 import { AppError, ErrorCode } from "../../lib/errors.ts";
 import type { KeyValueStore } from "../../store/index.ts";
+import { normaliseEmail } from "../../lib/email-address.ts";
 
 /** Failures from one address on one account before delays start; then 1 s, 2 s, 4 s ... up to 15 minutes. */
 export const FREE_FAILURES = 5;
@@ -22,7 +23,7 @@ export const delaySeconds = (failures: number) => (failures < FREE_FAILURES ? 0 
 export function createSignInThrottle(deps: { store: KeyValueStore; clock: Clock }) {
   const { store, clock } = deps;
   const keys = (email: string, ip: string) => {
-    const id = `${email.trim().toLowerCase()}|${ip}`;
+    const id = `${normaliseEmail(email)}|${ip}`;
     return { failures: `signin-fail:${id}`, last: `signin-last:${id}`, busy: `signin-busy:${id}` };
   };
   const refuse = (seconds: number) => {

@@ -7,6 +7,7 @@ import { AppError, ErrorCode } from "../../lib/errors.ts";
 import { pipelined } from "../../lib/pipelined.ts";
 import type { KeyValueStore } from "../../store/index.ts";
 import type { BookingActor } from "./service.ts";
+import { normaliseEmail } from "../../lib/email-address.ts";
 
 /**
  * Limits against slot hoarding (one widget token booked 60 slots of one mentor in 4 s under one e-mail):
@@ -67,7 +68,7 @@ export function createBookingAbuseLimits(deps: { db: Database; store: KeyValueSt
      * concurrent bookings of one address take turns, so the count each sees includes the others' committed rows.
      */
     async inTransaction(tx: Database, input: { email: string; studentProfileId: string; now: Date }): Promise<void> {
-      const email = input.email.trim().toLowerCase();
+      const email = normaliseEmail(input.email);
       // The lock and the count go out together: the database runs the count after the lock is granted, so it sees
       // every booking committed by an earlier holder (read committed: a statement's snapshot starts when it runs).
       const [, [counts]] = await pipelined([

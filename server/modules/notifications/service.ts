@@ -14,6 +14,7 @@ import { composeEmail } from "./compose.ts";
 import { addressOf } from "./ics.ts";
 import { DEFAULT_ZONE, type Locale } from "./templates/format.ts";
 import type { Audience, EmailKind, Recipient, SessionFacts } from "./templates/render.ts";
+import { isErasedAddress } from "../privacy/scrub.ts";
 
 const HOUR = 3_600_000;
 /** Reminders go out this long before a session starts. */
@@ -187,7 +188,7 @@ export function createNotificationService(deps: NotificationDeps) {
    */
   async function deliver(d: Delivery, context: JobContext): Promise<void> {
     // An erased person's address is a reserved .invalid one: nothing is written or sent to it.
-    if (d.to.email.toLowerCase().endsWith("@erased.invalid")) return;
+    if (isErasedAddress(d.to.email)) return;
     let row = await rowByKey(d.dedupeKey);
     if (!row) {
       const rendered = await d.render();

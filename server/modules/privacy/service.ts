@@ -20,12 +20,13 @@ import type { Clock } from "../../lib/clock.ts";
 import { badRequest, conflict, ErrorCode, notFound } from "../../lib/errors.ts";
 import type { Logger } from "../../lib/logger.ts";
 import type { AuditActor, AuditService } from "../audit/service.ts";
-import { normaliseEmail } from "../audit/service.ts";
+import { normaliseEmail } from "../../lib/email-address.ts";
 import type { BookingService } from "../bookings/service.ts";
-import { anonymousAddress, containsPattern, ERASED_NAME, isErasedAddress, scrubJson } from "./scrub.ts";
+import { anonymousAddress, containsPattern, ERASED_DOMAIN, ERASED_NAME, isErasedAddress, scrubJson } from "./scrub.ts";
+import { MIN_NOTICE_MINUTES } from "../../scheduling/engine.ts";
 
 /** Sessions closer than this cannot be cancelled (the booking rules' notice); an erasure waits for them to end. */
-const NOTICE_MS = 2 * 3_600_000;
+const NOTICE_MS = MIN_NOTICE_MINUTES * 60_000;
 const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 export interface PrivacyDeps {
@@ -191,7 +192,7 @@ export function createPrivacyService(deps: PrivacyDeps) {
     }
     const ratings = await tx
       .update(sessionRatings)
-      .set({ prospectiveEmail: sql`'erased-' || ${sessionRatings.id} || '@erased.invalid'`, feedback: null })
+      .set({ prospectiveEmail: sql`'erased-' || ${sessionRatings.id} || ${`@${ERASED_DOMAIN}`}`, feedback: null })
       .where(where.ratings)
       .returning({ id: sessionRatings.id });
     const emails = await tx.delete(emailOutbox).where(where.emails).returning({ id: emailOutbox.id });
