@@ -168,8 +168,15 @@ export function createPrivacyService(deps: PrivacyDeps) {
   /**
    * The erasure proper, in the caller's transaction. Bookings stay (statistics count them) with name, address,
    * question and reasons replaced; e-mails about them are deleted; payloads and analytics lose what named the person.
+   * Also gives the bookings' ids and the names they carried, for the sweep after the commit.
    */
-  async function eraseIn(tx: Tx, email: string, reason: string, actor: AuditActor, cancelled: number[]): Promise<ErasureReceipt> {
+  async function eraseIn(
+    tx: Tx,
+    email: string,
+    reason: string,
+    actor: AuditActor,
+    cancelled: number[],
+  ): Promise<{ receipt: ErasureReceipt; ids: number[]; names: string[] }> {
     // Locks the rows: a booking change racing the erasure waits, then sees the anonymised row.
     await tx.select({ id: bookings.id }).from(bookings).where(sameAddress(bookings.prospectiveEmail, email)).for("update");
     const { rows, ids, history, visitorIds, names } = await footprint(tx, email);
@@ -177,12 +184,19 @@ export function createPrivacyService(deps: PrivacyDeps) {
     const needles = [email, ...names];
     const now = clock.now();
 
-    for (const b of rows) {
+    if (ids.length) {
       // A fresh random address per booking: nothing links the anonymised bookings to each other or to the person.
       await tx
         .update(bookings)
-        .set({ prospectiveName: ERASED_NAME, prospectiveEmail: anonymousAddress(), question: null, prospectiveTimeZone: null, cancellationReason: null, updatedAt: now })
-        .where(eq(bookings.id, b.id));
+        .set({
+          prospectiveName: ERASED_NAME,
+          prospectiveEmail: sql`'erased-' || gen_random_uuid() || ${`@${ERASED_DOMAIN}`}`,
+          question: null,
+          prospectiveTimeZone: null,
+          cancellationReason: null,
+          updatedAt: now,
+        })
+        .where(inArray(bookings.id, ids));
     }
     let historyScrubbed = 0;
     for (const h of history) {
@@ -234,7 +248,7 @@ export function createPrivacyService(deps: PrivacyDeps) {
     };
     const { subjectHash: _, erasedAt: __, ...counts } = receipt;
     await audit.record(tx, { ...actor, action: "privacy.erase", target: "subject", subject: email, details: counts });
-    return receipt;
+    return { receipt, ids, names };
   }
 
   /** Cancels the person's future sessions through the booking service, so mentor, Google and Cal.com hear of it. */
@@ -273,8 +287,7 @@ export function createPrivacyService(deps: PrivacyDeps) {
       });
     }
     const cancelled = await cancelFuture(email, actor);
-    const { ids, names } = await footprint(db, email);
-    const receipt = await db.transaction((txn) => eraseIn(txn as unknown as Database, email, reason, actor, cancelled));
+    const { receipt, ids, names } = await db.transaction((txn) => eraseIn(txn as unknown as Database, email, reason, actor, cancelled));
     await sweepLateEmails(email, ids, names);
     return receipt;
   }
@@ -393,8 +406,8 @@ export function createPrivacyService(deps: PrivacyDeps) {
     exportSubject,
     eraseSubject,
     /** The retention job's entry: erase one person whose last session is long past (no future sessions to cancel). */
-    eraseExpired: (email: string, actor: AuditActor) =>
-      db.transaction((txn) => eraseIn(txn as unknown as Database, email, "retention period over", actor, [])),
+    eraseExpired: async (email: string, actor: AuditActor) =>
+      (await db.transaction((txn) => eraseIn(txn as unknown as Database, email, "retention period over", actor, []))).receipt,
     exportMentor,
     eraseMentor,
     /** Audit entry for a read (exports). */
