@@ -7,6 +7,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import * as schema from "./schema/index.ts";
+import { withTimeout } from "../server/lib/timeout.ts";
 
 export type Schema = typeof schema;
 /** The Drizzle database both drivers produce; services only ever see this type. */
@@ -100,7 +101,7 @@ export function wrapPglite(client: PGlite): DatabaseHandle {
     db: drizzlePglite(withInstanceParsers(client), { schema }) as unknown as Database,
     kind: "pglite",
     close: () => client.close(),
-    probe: (timeoutMs) => withTimeout(client.query("select 1").then(() => undefined), timeoutMs),
+    probe: (timeoutMs) => withTimeout(client.query("select 1").then(() => undefined), timeoutMs, probeTimeout(timeoutMs)),
   };
 }
 
@@ -146,7 +147,7 @@ function createPostgresProbe(url: string, connectTimeout: number) {
     client ??= postgres(url, { max: 1, onnotice: () => {}, connect_timeout: connectTimeout, idle_timeout: 30, backoff: () => 0 });
     const current = client;
     try {
-      await withTimeout(current`select 1`.then(() => undefined), timeoutMs);
+      await withTimeout(current`select 1`.then(() => undefined), timeoutMs, probeTimeout(timeoutMs));
     } catch (error) {
       if (client === current) client = null;
       void current.end({ timeout: 0 }).catch(() => {});
@@ -155,12 +156,6 @@ function createPostgresProbe(url: string, connectTimeout: number) {
   };
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`no answer from the database within ${ms} ms`), { code: "PROBE_TIMEOUT" })), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+const probeTimeout = (ms: number) => () => Object.assign(new Error(`no answer from the database within ${ms} ms`), { code: "PROBE_TIMEOUT" });
 
 export { schema };

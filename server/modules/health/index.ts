@@ -3,6 +3,7 @@ import { Elysia, t } from "elysia";
 import type { Database } from "../../../db/client.ts";
 import type { Clock } from "../../lib/clock.ts";
 import type { KeyValueStore } from "../../store/index.ts";
+import { withTimeout } from "../../lib/timeout.ts";
 
 const tags = ["Health"];
 
@@ -49,7 +50,7 @@ export function healthModule(deps: {
         const [database, cache] = await Promise.all([
           timed(probe),
           // A shared store that does not answer within a second counts as down (ioredis would queue the command).
-          timed(() => Promise.race([store.get("ready-probe"), new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 1000))])),
+          timed(() => withTimeout(store.get("ready-probe"), 1000, () => new Error("timeout"))),
         ]);
         const ready = database.ok && cache.ok;
         if (!ready) set.status = 503;
