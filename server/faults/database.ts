@@ -1,4 +1,4 @@
-import { AppError, ErrorCode } from "../lib/errors.ts";
+import { AppError, causeChain, ErrorCode } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
 
 /** Seconds a client should wait before retrying while the database is unavailable (the Retry-After header). */
@@ -29,7 +29,9 @@ const unavailableStates = /^(08...|57P0[123]|53300)$/;
 
 /** True when the error (or one of its causes: Drizzle wraps driver errors) says the database cannot be reached. */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let e = error as { code?: unknown; errno?: unknown; cause?: unknown } | undefined, i = 0; e && typeof e === "object" && i < 5; e = e.cause as never, i++) {
+  for (const link of causeChain(error)) {
+    if (typeof link !== "object") break;
+    const e = link as { code?: unknown; errno?: unknown };
     if (typeof e.code === "string" && (connectionCodes.has(e.code) || unavailableStates.test(e.code))) return true;
     if (typeof e.errno === "string" && connectionCodes.has(e.errno)) return true;
   }

@@ -4,6 +4,7 @@ import { type Job, jobs } from "../../db/schema/index.ts";
 import type { Clock } from "../lib/clock.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { JobQueue } from "./queue.ts";
+import { causeChain } from "../lib/errors.ts";
 
 export interface JobContext {
   job: Job;
@@ -341,14 +342,15 @@ export function createWorker(deps: WorkerDeps) {
  */
 function describeFailure(error: unknown): string {
   const parts: string[] = [];
-  for (let e = error as { message?: unknown; code?: unknown; cause?: unknown } | undefined, i = 0; e && i < 5; e = e.cause as never, i++) {
-    if (typeof e !== "object") {
-      parts.push(String(e));
+  for (const link of causeChain(error)) {
+    if (typeof link !== "object") {
+      parts.push(String(link));
       break;
     }
+    const e = link as { message?: unknown; code?: unknown };
     const message = String(e.message ?? e);
     const code = typeof e.code === "string" ? ` [${e.code}]` : "";
-    parts.push(i === 0 ? `${message.split("\nparams:")[0]}${code}` : `${message}${code}`);
+    parts.push(parts.length === 0 ? `${message.split("\nparams:")[0]}${code}` : `${message}${code}`);
   }
   return parts.length ? parts.join(" <- caused by: ") : String(error);
 }

@@ -84,3 +84,16 @@ export const forbidden = (message = "This token may not do that") =>
   new AppError(403, ErrorCode.INSUFFICIENT_PERMISSIONS, message);
 export const conflict = (code: ErrorCode, message: string, details?: Record<string, unknown>) =>
   new AppError(409, code, message, details);
+
+/**
+ * An error and its causes, outermost first, at most `depth` of them: Drizzle wraps driver errors, so the driver's code
+ * and reason sit on a cause. Ends at the first link that is not an object (it has no cause to follow).
+ */
+export function* causeChain(error: unknown, depth = 5): Generator<unknown> {
+  let e = error;
+  for (let i = 0; i < depth && e; i++) {
+    yield e;
+    if (typeof e !== "object") return;
+    e = (e as { cause?: unknown }).cause;
+  }
+}

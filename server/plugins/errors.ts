@@ -1,5 +1,5 @@
 import { Elysia, ValidationError } from "elysia";
-import { AppError, ErrorCode } from "../lib/errors.ts";
+import { AppError, causeChain, ErrorCode } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
 import { createLogReporter, type ErrorReporter, featureOf, sanitiseRequest } from "../integrations/errors/index.ts";
 import { databaseUnavailableError, isDatabaseUnavailable } from "../faults/database.ts";
@@ -28,8 +28,9 @@ const pgClientErrors: Record<string, { status: number; code: ErrorCode; message:
 
 /** Drizzle wraps driver errors; the SQLSTATE sits on the error or its cause. */
 export function sqlState(error: unknown): string | undefined {
-  for (let e = error as { code?: unknown; cause?: unknown } | undefined, i = 0; e && i < 4; e = e.cause as never, i++) {
-    if (typeof e.code === "string" && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+  for (const e of causeChain(error, 4)) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
   }
   return undefined;
 }
@@ -127,8 +128,11 @@ export function errorPlugin(
 
 /** The innermost message and code of a wrapped driver error (Drizzle's "Failed query" hides the cause). */
 export function causeOf(error: unknown): { message: string; code?: string } {
-  let e = error as { message?: unknown; code?: unknown; cause?: unknown };
-  for (let i = 0; i < 5 && e?.cause && typeof e.cause === "object"; i++) e = e.cause as never;
+  let e = error as { message?: unknown; code?: unknown } | undefined;
+  for (const link of causeChain(error, 6)) {
+    if (typeof link !== "object") break;
+    e = link as typeof e;
+  }
   return { message: String(e?.message ?? error), ...(typeof e?.code === "string" ? { code: e.code } : {}) };
 }
 

@@ -1,5 +1,6 @@
 import type { Logger } from "../../lib/logger.ts";
 import type { ErrorReport, ErrorReporter } from "./port.ts";
+import { causeChain } from "../../lib/errors.ts";
 
 /** The embedded default: one structured error line per unexpected failure, with its stack and the causes under it. */
 export function createLogReporter(logger: Logger): ErrorReporter {
@@ -32,7 +33,7 @@ export function logFields(report: ErrorReport): Record<string, unknown> {
 
 function causesOf(error: unknown): string | undefined {
   const messages: string[] = [];
-  for (let e = (error as { cause?: unknown } | undefined)?.cause, i = 0; e && i < 4; e = (e as { cause?: unknown }).cause, i++) {
+  for (const e of causeChain((error as { cause?: unknown } | undefined)?.cause, 4)) {
     messages.push(e instanceof Error ? `${e.name}: ${e.message}${"code" in e ? ` (${String(e.code)})` : ""}` : String(e));
   }
   return messages.length ? messages.join(" <- ") : undefined;
