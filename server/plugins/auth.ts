@@ -2,6 +2,7 @@ import { jwt } from "@elysiajs/jwt";
 import { Elysia } from "elysia";
 import type { Clock } from "../lib/clock.ts";
 import { AppError, ErrorCode, forbidden } from "../lib/errors.ts";
+import { pathAndQueryOf } from "../lib/url.ts";
 
 export const roles = ["admin", "integrator", "mentor", "widget"] as const;
 export type Role = (typeof roles)[number];
@@ -128,8 +129,7 @@ export function createAuth(
     /** Used once by the app: every /api/v2 request is authenticated before anything else looks at it. */
     gate: new Elysia().onRequest(async ({ request }) => {
       if (request.method === "OPTIONS") return;
-      const url = request.url;
-      const path = url.slice(url.indexOf("/", url.indexOf("//") + 2));
+      const path = pathAndQueryOf(request.url);
       if (!path.startsWith("/api/v2/") && path !== "/api/v2" && !path.startsWith("/api/v2?")) return;
       if (opts.publicPaths?.includes(path.split("?")[0] as string)) return;
       try {

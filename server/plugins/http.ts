@@ -2,6 +2,7 @@ import { Elysia } from "elysia";
 import { AppError, ErrorCode } from "../lib/errors.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { RateLimiter } from "../store/index.ts";
+import { pathOf } from "../lib/url.ts";
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,100}$/;
 
@@ -130,10 +131,7 @@ export function rateLimitPlugin(
     set.headers["ratelimit-reset"] = String(decision.resetSeconds);
     if (!decision.allowed) throw refuse(decision.retryAfterSeconds);
     if (!opts.routes?.length) return;
-    const url = request.url;
-    const pathStart = url.indexOf("/", url.indexOf("//") + 2);
-    const query = url.indexOf("?", pathStart);
-    const path = url.slice(pathStart, query === -1 ? undefined : query);
+    const path = pathOf(request.url);
     for (const route of opts.routes) {
       if (route.method !== request.method || !route.path.test(path)) continue;
       const routeKey = `${route.name}:${principal?.role === "widget" ? address : key}`;

@@ -1,5 +1,6 @@
 import { Elysia } from "elysia";
 import { AppError, ErrorCode } from "../lib/errors.ts";
+import { pathStartOf } from "../lib/url.ts";
 
 /**
  * Bounded cost per request. Elysia's schema validation of a large or deeply nested body runs synchronously and held
@@ -171,7 +172,7 @@ export function createRequestLimits(opts: { maxUploadBytes: number }) {
         return refuse(request, new AppError(431, ErrorCode.HEADERS_TOO_LARGE, `The request headers are larger than ${LIMITS.headerBytes} bytes`));
       }
       const url = request.url;
-      const pathStart = url.indexOf("/", url.indexOf("//") + 2);
+      const pathStart = pathStartOf(url);
       const query = url.indexOf("?", pathStart);
       const path = url.slice(pathStart, query === -1 ? undefined : query);
       // Postgres text cannot hold NUL, and a path that is not valid UTF-8 once decoded names nothing: refused here

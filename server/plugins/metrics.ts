@@ -1,5 +1,6 @@
 import { Elysia, StatusMap } from "elysia";
 import type { Clock } from "../lib/clock.ts";
+import { pathOf } from "../lib/url.ts";
 
 /**
  * Request metrics kept in process memory, in bounded space:
@@ -264,11 +265,6 @@ export function metricsPlugin(metrics: RequestMetrics, routes: () => readonly { 
   const started = new WeakMap<Request, number>();
   const recorded = new WeakSet<Request>();
   const match = createRouteMatcher(routes);
-  const pathOf = (url: string) => {
-    const start = url.indexOf("/", url.indexOf("//") + 2);
-    const end = url.indexOf("?", start);
-    return start < 0 ? "/" : end < 0 ? url.slice(start) : url.slice(start, end);
-  };
   const record = (request: Request, status: number, route?: string) => {
     if (recorded.has(request)) return;
     recorded.add(request);

@@ -19,6 +19,7 @@ import { normalizePhoto } from "./photo.ts";
 import { assertMayWriteFields } from "./field-access.ts";
 import type { ProfileService } from "./service.ts";
 import { textResponse } from "../../plugins/compression.ts";
+import { pathAndQueryOf } from "../../lib/url.ts";
 
 const tags = ["Students"];
 
@@ -33,7 +34,6 @@ function assertOwnProfile(principal: Principal, profileId: string) {
 
 /** Listing routes whose cached answers may be served before routing (GET, any role). */
 const listingPrefixes = ["/api/v2/students/by-field/", "/api/v2/students/search"];
-const pathAndQueryOf = (url: string) => url.slice(url.indexOf("/", url.indexOf("//") + 2));
 
 export function studentsModule(deps: {
   auth: AuthPlugin;
