@@ -27,8 +27,11 @@ export interface JobQueue {
   list(filter?: { status?: JobStatus; kind?: string; limit?: number; offset?: number }): Promise<{ items: Job[]; total: number }>;
   /** Makes a pending job that waits for a later run_at due now (e.g. a message held until a calendar link is set). */
   runNow(dedupeKey: string): Promise<boolean>;
-  /** Puts a dead (or succeeded) job back in the queue with a fresh attempt budget. */
-  replay(id: number): Promise<Job | null>;
+  /**
+   * Puts a dead (or succeeded) job back in the queue with a fresh attempt budget; in `executor`'s transaction when
+   * given (the caller pokes after its commit).
+   */
+  replay(id: number, executor?: Database): Promise<Job | null>;
   /** Counts by status, and the number of jobs due now (queue depth). */
   stats(): Promise<{ pending: number; due: number; running: number; dead: number; succeeded: number; oldestDueSeconds: number | null }>;
   /** Sets a listener the worker uses to hear about new work. */
@@ -125,14 +128,14 @@ export function createJobQueue(deps: QueueDeps): JobQueue {
       return rows.length > 0;
     },
 
-    async replay(id) {
+    async replay(id, executor) {
       const now = clock.now();
-      const [row] = await db
+      const [row] = await (executor ?? db)
         .update(jobs)
         .set({ status: "pending", attempts: 0, runAt: now, lockedBy: null, lockedUntil: null, finishedAt: null, updatedAt: now })
         .where(and(eq(jobs.id, id), inArray(jobs.status, ["dead", "succeeded"])))
         .returning();
-      if (row) this.poke();
+      if (row && !executor) this.poke();
       return row ?? null;
     },
 

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { and, asc, count, desc, eq, ne, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, ne, sql } from "drizzle-orm";
 import type { Database } from "../../../db/client.ts";
 import {
   bookings,
+  jobs,
   type WebhookDeliveryStatus,
   type WebhookEndpoint,
   type WebhookEvent,
@@ -328,15 +329,14 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         }
         // The delivery's last finished job is put back to work (fresh retry budget) rather than a new one enqueued:
         // a dead job left behind kept counting in /admin/jobs?status=dead and the health page after the replay.
-        const now = clock.now();
-        const revived = (await tx.execute(sql`
-          update jobs set status = 'pending', attempts = 0, run_at = ${now.toISOString()}::timestamptz, locked_by = null,
-            locked_until = null, finished_at = null, updated_at = ${now.toISOString()}::timestamptz
-          where id = (select id from jobs where kind = ${DELIVER_JOB} and status in ('dead', 'succeeded')
-                      and payload->>'deliveryId' = ${id} order by id desc limit 1)
-          returning id`)) as unknown as unknown[] | { rows: unknown[] };
-        const revivedCount = Array.isArray(revived) ? revived.length : revived.rows.length;
-        if (revivedCount === 0) {
+        const [last] = await tx
+          .select({ id: jobs.id })
+          .from(jobs)
+          .where(and(eq(jobs.kind, DELIVER_JOB), inArray(jobs.status, ["dead", "succeeded"]), sql`${jobs.payload}->>'deliveryId' = ${id}`))
+          .orderBy(desc(jobs.id))
+          .limit(1);
+        const revived = last ? await queue.replay(last.id, tx) : null;
+        if (!revived) {
           await queue.enqueue(tx, { kind: DELIVER_JOB, payload: { deliveryId: id } satisfies DeliveryJobPayload, maxAttempts: jobOptions.maxAttempts });
         }
         return updated;
