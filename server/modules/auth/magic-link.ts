@@ -1,9 +1,8 @@
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Database } from "../../../db/client.ts";
 import { emailOutbox, magicLinkTokens, studentProfiles, users } from "../../../db/schema/index.ts";
-import { EmailDeliveryFailure, type EmailProvider } from "../../integrations/email/port.ts";
+import type { EmailProvider } from "../../integrations/email/port.ts";
 import type { JobKind, JobQueue } from "../../jobs/index.ts";
-import { PermanentJobError } from "../../jobs/index.ts";
 import type { Clock } from "../../lib/clock.ts";
 import { AppError, ErrorCode, notFound } from "../../lib/errors.ts";
 import type { Logger } from "../../lib/logger.ts";
@@ -11,6 +10,7 @@ import { type Principal, type Role, signToken } from "../../plugins/auth.ts";
 import type { RateLimiter } from "../../store/rate-limit.ts";
 import { magicLinkEmail } from "./magic-link-email.ts";
 import { normaliseEmail } from "../../lib/email-address.ts";
+import { sendStoredEmail } from "../notifications/send-stored.ts";
 
 /** A link is valid this long after it is asked for. */
 export const MAGIC_LINK_TTL_MINUTES = 15;
@@ -207,27 +207,7 @@ export function createMagicLinkService(deps: {
       backoffMs: (attempt: number) => Math.min(600_000, 15_000 * 2 ** (attempt - 1)),
       async handler(payload: { emailId: number }, context) {
         const [row] = await db.select().from(emailOutbox).where(eq(emailOutbox.id, payload.emailId)).limit(1);
-        if (!row || row.status === "sent") return;
-        try {
-          const { providerMessageId } = await deps.provider.send(
-            { to: row.toAddress, subject: row.subject, html: row.html, text: row.text, attachments: [], idempotencyKey: row.dedupeKey, tags: { kind: row.kind } },
-            { signal: context.signal },
-          );
-          await db
-            .update(emailOutbox)
-            .set({ status: "sent", providerMessageId, sentAt: clock.now(), attempts: sql`${emailOutbox.attempts} + 1`, lastError: null })
-            .where(eq(emailOutbox.id, row.id));
-        } catch (error) {
-          const permanent = error instanceof EmailDeliveryFailure && !error.retryable;
-          const final = permanent || context.attempt >= context.job.maxAttempts;
-          const message = (error instanceof Error ? error.message : String(error)).slice(0, 2000);
-          await db
-            .update(emailOutbox)
-            .set({ status: final ? "failed" : "queued", attempts: sql`${emailOutbox.attempts} + 1`, lastError: message })
-            .where(eq(emailOutbox.id, row.id));
-          logger.error("sign-in e-mail delivery failed", { code: ErrorCode.EMAIL_DELIVERY_ERROR, emailId: row.id, attempt: context.attempt, final });
-          throw permanent ? new PermanentJobError(message) : error;
-        }
+        await sendStoredEmail({ db, clock, logger, provider: deps.provider }, row, context, "sign-in e-mail delivery failed");
       },
     } satisfies JobKind<{ emailId: number }>,
   };

@@ -1,7 +1,7 @@
 import { and, desc, eq, ilike, inArray, lte, sql } from "drizzle-orm";
 import type { Database } from "../../../db/client.ts";
 import { bookingHistory, bookings, type EmailMessage, type EmailStatus, emailOutbox, studentProfiles, users } from "../../../db/schema/index.ts";
-import { EmailDeliveryFailure, type EmailProvider, type OutgoingAttachment } from "../../integrations/email/port.ts";
+import type { EmailProvider, OutgoingAttachment } from "../../integrations/email/port.ts";
 import type { JobContext, JobKind, JobQueue, JobSpec } from "../../jobs/index.ts";
 import { PermanentJobError } from "../../jobs/index.ts";
 import type { Clock } from "../../lib/clock.ts";
@@ -15,6 +15,7 @@ import { addressOf } from "./ics.ts";
 import { DEFAULT_ZONE, type Locale } from "./templates/format.ts";
 import type { Audience, EmailKind, Recipient, SessionFacts } from "./templates/render.ts";
 import { isErasedAddress } from "../privacy/scrub.ts";
+import { sendStoredEmail } from "./send-stored.ts";
 
 const HOUR = 3_600_000;
 /** Reminders go out this long before a session starts. */
@@ -181,11 +182,7 @@ export function createNotificationService(deps: NotificationDeps) {
     return row;
   }
 
-  /**
-   * Writes the message once (ON CONFLICT DO NOTHING on its dedupe key) and sends it unless it was sent already.
-   * Failed rows are skipped on the job's own retries (their failure was final) but tried again when the job is
-   * replayed from the start (attempt 1).
-   */
+  /** Writes the message once (ON CONFLICT DO NOTHING on its dedupe key), then sends it (see sendStoredEmail). */
   async function deliver(d: Delivery, context: JobContext): Promise<void> {
     // An erased person's address is a reserved .invalid one: nothing is written or sent to it.
     if (isErasedAddress(d.to.email)) return;
@@ -213,45 +210,7 @@ export function createNotificationService(deps: NotificationDeps) {
         .onConflictDoNothing({ target: emailOutbox.dedupeKey });
       row = await rowByKey(d.dedupeKey);
     }
-    if (!row || row.status === "sent") return;
-    if (row.status === "failed" && context.attempt > 1) return;
-    try {
-      const { providerMessageId } = await provider.send(
-        {
-          to: row.toAddress,
-          subject: row.subject,
-          html: row.html,
-          text: row.text,
-          attachments: row.attachments ?? [],
-          idempotencyKey: row.dedupeKey,
-          tags: { kind: row.kind },
-        },
-        { signal: context.signal },
-      );
-      await db
-        .update(emailOutbox)
-        .set({ status: "sent", provider: provider.name, providerMessageId, sentAt: clock.now(), attempts: sql`${emailOutbox.attempts} + 1`, lastError: null })
-        .where(eq(emailOutbox.id, row.id));
-    } catch (error) {
-      const permanent = error instanceof EmailDeliveryFailure && !error.retryable;
-      const final = permanent || context.attempt >= context.job.maxAttempts;
-      const message = errorText(error);
-      await db
-        .update(emailOutbox)
-        .set({ status: final ? "failed" : "queued", provider: provider.name, attempts: sql`${emailOutbox.attempts} + 1`, lastError: message })
-        .where(eq(emailOutbox.id, row.id));
-      logger.error("e-mail delivery failed", {
-        code: ErrorCode.EMAIL_DELIVERY_ERROR,
-        emailId: row.id,
-        kind: row.kind,
-        bookingId: row.bookingId,
-        provider: provider.name,
-        attempt: context.attempt,
-        final,
-        error: message,
-      });
-      throw permanent ? new PermanentJobError(message) : error;
-    }
+    await sendStoredEmail({ db, clock, logger, provider }, row, context, "e-mail delivery failed");
   }
 
   /** Sends every delivery, then fails the job if any failed: one recipient's trouble does not hold the other's mail. */
