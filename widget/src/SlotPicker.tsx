@@ -31,7 +31,7 @@ export function SlotPicker(props: {
     () => [props.zone, props.refresh ?? 0] as const,
     ([zone]) =>
       api<Availability>(
-        availabilityPath(props.profileId, zone, props.rescheduleBookingId) + (props.visitorId ? `&visitorId=${encodeURIComponent(props.visitorId)}` : ""),
+        availabilityPath(props.profileId, zone, props.rescheduleBookingId, props.visitorId),
         props.token,
       ),
   );

@@ -58,9 +58,10 @@ export interface Booking {
   prospectiveStudent: { name: string; email: string };
 }
 
-export const availabilityPath = (profileId: string, timeZone: string, rescheduleBookingId?: number) =>
+export const availabilityPath = (profileId: string, timeZone: string, rescheduleBookingId?: number, visitorId?: string) =>
   `/students/${encodeURIComponent(profileId)}/availability?timeZone=${encodeURIComponent(timeZone)}` +
-  (rescheduleBookingId ? `&rescheduleBookingId=${rescheduleBookingId}` : "");
+  (rescheduleBookingId ? `&rescheduleBookingId=${rescheduleBookingId}` : "") +
+  (visitorId ? `&visitorId=${encodeURIComponent(visitorId)}` : "");
 
 /** The claims of a JWT, read without verifying (the server verifies); null when it is not one. */
 export function claimsOf(token: string): Record<string, unknown> | null {

@@ -3,6 +3,7 @@ import { rawRequest, withQuery } from "../lib/api.ts";
 import { rangeQuery } from "../lib/filters.ts";
 import { announce, announceError } from "../lib/focus.ts";
 import { formatNumber, t } from "../lib/i18n.ts";
+import { saveFile } from "../lib/save-file.ts";
 
 type Kind = "mentors" | "sessions" | "ratings";
 
@@ -23,14 +24,7 @@ export function ExportButtons(): JSX.Element {
       if (!res.ok) throw new Error(String(res.status));
       const blob = await res.blob();
       const name = `thotis-${kind}-${new Date().toISOString().slice(0, 10)}.csv`;
-      const url = URL.createObjectURL(new Blob([blob], { type: "text/csv;charset=utf-8" }));
-      const a = document.createElement("a");
-      a.href = url;
-      a.download = name;
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      saveFile(new Blob([blob], { type: "text/csv;charset=utf-8" }), name);
       setStatus(t().exports.done(name, formatNumber(blob.size / 1024, 1)));
       announce(status());
     } catch {

@@ -3,6 +3,7 @@ import { Async, useApi } from "../components/Async.tsx";
 import { ApiError, api, rawRequest, withQuery } from "../lib/api.ts";
 import { announce, announceError, useScreen } from "../lib/focus.ts";
 import { formatDateTime, formatNumber, locale, t } from "../lib/i18n.ts";
+import { saveFile } from "../lib/save-file.ts";
 
 interface SubjectExport {
   email: string;
@@ -108,12 +109,7 @@ export function Privacy(): JSX.Element {
     const res = await rawRequest(withQuery("/admin/privacy/subjects", { email: found()!.email, download: true }));
     if (!res.ok) return fail(say().exportFailed(res.status));
     const name = /filename="([^"]+)"/.exec(res.headers.get("content-disposition") ?? "")?.[1] ?? "personal-data.json";
-    const url = URL.createObjectURL(await res.blob());
-    const a = document.createElement("a");
-    a.href = url;
-    a.download = name;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    saveFile(await res.blob(), name);
     announce(say().exported(name));
     setAuditVersion(auditVersion() + 1);
   };

@@ -75,7 +75,7 @@ export function BookingPage(props: {
 
   /** The chosen slot went to someone else: say so and offer the next free ones (only if it really is gone when `check`). */
   const offerOthers = async (chosen: Slot, check: boolean) => {
-    const fresh = await api<Availability>(`${availabilityPath(props.profileId, zone())}&visitorId=${encodeURIComponent(props.visitorId)}`, props.token).catch(() => null);
+    const fresh = await api<Availability>(availabilityPath(props.profileId, zone(), undefined, props.visitorId), props.token).catch(() => null);
     if (check && (!fresh || fresh.slots.some((s) => s.start === chosen.start))) return;
     if (check) props.bridge.post("slot.taken", { studentProfileId: props.profileId, start: chosen.start });
     attemptKey = newKey();
