@@ -172,6 +172,7 @@ describe.skipIf(!url)("database faults (Postgres through a cuttable proxy)", () 
         await sleep(200);
       }
       console.log(`worker after the faults: jobs of 20 bookings done in ${Math.round(performance.now() - started)} ms`);
+      if (left !== 0) console.log("WORKERLOG\n" + worker.lines.slice(-60).join("\n"));
       expect(left).toBe(0);
       expect(worker.exitCode()).toBeNull();
     },

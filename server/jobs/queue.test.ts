@@ -6,7 +6,7 @@ import { fixedClock } from "../lib/clock.ts";
 import { createLogger } from "../lib/logger.ts";
 import { createTestDatabase, testDatabaseKind } from "../test-support/database.ts";
 import { createJobQueue } from "./queue.ts";
-import { createJobRegistry, createWorker, PermanentJobError } from "./worker.ts";
+import { createJobRegistry, createWorker, DATABASE_RETRY_MS, PermanentJobError } from "./worker.ts";
 
 /**
  * The durable queue on the real database (PGlite, or Postgres with TEST_DATABASE_URL): transactional enqueue,
@@ -130,6 +130,33 @@ describe("retries and dead letter", () => {
     await queue.enqueue(db, { kind: "flaky", payload: {}, runAt: new Date(clock.now().getTime() + 60_000) });
     const pending = (await queue.list({ status: "pending" })).items[0]!;
     expect(await queue.replay(pending.id)).toBeNull();
+  });
+
+  test("a job cut short by a database connection error runs again after a second, its attempt given back", async () => {
+    const { clock, registry, queue, worker } = setup();
+    let calls = 0;
+    registry.register("interrupted", {
+      maxAttempts: 1,
+      backoffMs: () => 30_000,
+      handler: async () => {
+        calls++;
+        // As Drizzle wraps the driver's error: the connection code sits on the cause.
+        if (calls === 1) throw new Error("Failed query: select 1", { cause: Object.assign(new Error("write CONNECTION_CLOSED"), { code: "CONNECTION_CLOSED" }) });
+      },
+    });
+    const [id] = await queue.enqueue(db, { kind: "interrupted", payload: {} });
+    const w = worker();
+    expect(await w.drain()).toBe(1);
+    const row = await rowOf(id!);
+    // Not dead although its only attempt failed, and due in a second rather than after the kind's 30 s backoff.
+    expect({ status: row.status, attempts: row.attempts, dueInMs: row.runAt.getTime() - clock.now().getTime() }).toEqual({
+      status: "pending",
+      attempts: 0,
+      dueInMs: DATABASE_RETRY_MS,
+    });
+    clock.advance(DATABASE_RETRY_MS);
+    expect(await w.drain()).toBe(1);
+    expect({ status: (await rowOf(id!)).status, calls }).toEqual({ status: "succeeded", calls: 2 });
   });
 
   test("a permanent error skips the remaining attempts; an unknown kind is dead at once", async () => {

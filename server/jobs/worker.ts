@@ -5,6 +5,7 @@ import type { Clock } from "../lib/clock.ts";
 import type { Logger } from "../lib/logger.ts";
 import type { JobQueue } from "./queue.ts";
 import { causeChain } from "../lib/errors.ts";
+import { isDatabaseUnavailable } from "../faults/database.ts";
 
 export interface JobContext {
   job: Job;
@@ -48,6 +49,9 @@ export interface RecurringJob {
 }
 
 /** Default retry delay: 10 s doubling each attempt, at most an hour. */
+/** How soon a job cut short by a database connection error runs again. */
+export const DATABASE_RETRY_MS = 1000;
+
 export const defaultBackoff = (attempt: number) => Math.min(3_600_000, 10_000 * 2 ** (attempt - 1));
 
 export interface WorkerDeps {
@@ -162,6 +166,25 @@ export function createWorker(deps: WorkerDeps) {
         await db
           .update(jobs)
           .set({ status: "pending", runAt: now, updatedAt: now, lockedBy: null, lockedUntil: null, lastError: `released by a stopping worker: ${message}` })
+          .where(fence(job));
+        return;
+      }
+      // The database dropped the connection under the handler (a restart, a cut, a killed backend): not the job's
+      // fault. It runs again shortly, its attempt given back, instead of waiting out a backoff meant for its own
+      // failures (30 s for an e-mail) or being dead-lettered by an outage.
+      if (isDatabaseUnavailable(error)) {
+        logger.warn("job interrupted by the database, will retry", { jobId: job.id, kind: job.kind, attempt: job.attempts, retryInMs: DATABASE_RETRY_MS, error: message });
+        await db
+          .update(jobs)
+          .set({
+            status: "pending",
+            attempts: job.attempts - 1,
+            runAt: new Date(now.getTime() + DATABASE_RETRY_MS),
+            updatedAt: now,
+            lockedBy: null,
+            lockedUntil: null,
+            lastError: message,
+          })
           .where(fence(job));
         return;
       }
