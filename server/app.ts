@@ -116,6 +116,14 @@ export function createApp(deps: AppDeps) {
   const measure = metricsPlugin(metrics, () => app.routes);
   // Faults: only a networked database can vanish under a running process, so PGlite has no monitor.
   const monitor = deps.database?.kind === "postgres" ? createDatabaseMonitor({ probe: deps.database.probe, logger }) : undefined;
+  // /ready shares the monitor's probe (one in flight at a time, and its up/down state follows what /ready saw).
+  const readinessProbe = () =>
+    monitor
+      ? () =>
+          monitor.check().then((ok) => {
+            if (!ok) throw databaseUnavailableError();
+          })
+      : deps.database && (() => deps.database!.probe(1000));
   let draining = false;
   const unavailableResponse = () => {
     const error = databaseUnavailableError();
@@ -152,7 +160,7 @@ export function createApp(deps: AppDeps) {
     .use(limits.plugin)
     .use(privacy.trail)
     .use(apiDocsPlugin(version, [LOGIN_PATH, ...MAGIC_LINK_PUBLIC_PATHS]))
-    .use(healthModule({ db, store, clock, startedAt, version, probe: deps.database && (() => deps.database!.probe(1000)), draining: () => draining }))
+    .use(healthModule({ db, store, clock, startedAt, version, probe: readinessProbe(), draining: () => draining }))
     .use(observabilityModule({ auth, health, metrics, cacheStats: cache.stats, clock, startedAt, metricsToken: config.metricsToken }))
     .use(analyticsModule({ auth, db, analytics }))
     .use(mediaModule({ media }))
