@@ -80,7 +80,7 @@ export function createApp(deps: AppDeps) {
   const google = wireGoogle(shared, availability);
   // Live availability: slot changes fan out to open widgets through the store's pub/sub; holds keep a slot.
   const live = createLiveBus(store, logger);
-  const holds = createHoldService({ db, clock, availability, publish: live.publish });
+  const holds = createHoldService({ db, clock, cache, availability, publish: live.publish });
   const bookingAbuse = createBookingAbuseLimits({ db, store, limits: config.abuse });
   const bookings = wireBookings(shared, {
     availability: withLiveUpdates(availability, live),

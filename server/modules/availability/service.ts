@@ -20,6 +20,8 @@ const SLOT_MS = SLOT_MINUTES * 60_000;
 export const AVAILABILITY_TTL = 120;
 /** Cache namespace of the listings that filter or sort on free slots (see students/service.ts listingNamespaces). */
 export const AVAILABILITY_LISTINGS = "profiles:availability";
+/** The cache namespace of one mentor's availability answers and live holds: bumped whenever either changes. */
+export const availabilityNamespace = (studentProfileId: string) => `availability:${studentProfileId}`;
 
 export type AvailabilityService = ReturnType<typeof createAvailabilityService>;
 
@@ -122,7 +124,7 @@ export function createAvailabilityService({
    * list TTL): bumping every page on every booking emptied the listing cache under booking load.
    */
   async function slotsChanged(studentProfileId: string): Promise<void> {
-    await cache.bump(`availability:${studentProfileId}`);
+    await cache.bump(availabilityNamespace(studentProfileId));
     await cache.invalidate(`profile:${studentProfileId}`);
     await cache.bump(AVAILABILITY_LISTINGS);
   }
@@ -234,7 +236,7 @@ export function createAvailabilityService({
       // q + 30 days - 15 min. Rounding down instead would serve an answer computed exactly at q (which still offers
       // q + 2 h) until q + 15 min, when that slot is less than 2 hours ahead (Property 14).
       const key = await cache.versioned(
-        `availability:${studentProfileId}`,
+        availabilityNamespace(studentProfileId),
         `${Math.ceil(now / SLOT_MS)}|${from}|${to}|${query.timeZone ?? ""}|${query.rescheduleBookingId ?? ""}${compact ? "|c" : ""}`,
       );
       const { json } = await cache.getOrLoadJson(key, AVAILABILITY_TTL, async () => {

@@ -17,6 +17,7 @@ import { jitsiRoomUrl } from "./meeting-links.ts";
 import { pipelined, send } from "../../lib/pipelined.ts";
 import { createBookingWriteStatements } from "./write-statements.ts";
 import type { Booking, BookingResult, CreateBookingBody } from "./model.ts";
+import type { HoldService, ReleasedHold } from "../holds/service.ts";
 
 const SLOT_MS = SLOT_MINUTES * 60_000;
 const NOTICE_MS = MIN_NOTICE_MINUTES * 60_000;
@@ -87,7 +88,7 @@ export interface BookingServiceDeps {
   /** Per-e-mail limits checked inside the booking's transaction (abuse-limits.ts). */
   abuse?: Pick<BookingAbuseLimits, "inTransaction">;
   /** Slot holds (issue 17): refuses a slot held by another visitor (SLOT_HELD) and releases the booker's hold. */
-  holds?: { claimForBooking(tx: Database, studentProfileId: string, start: Date, visitorId: string | undefined): Promise<void> };
+  holds?: Pick<HoldService, "claimForBooking" | "releasedByBooking">;
 }
 
 export type BookingService = ReturnType<typeof createBookingService>;
@@ -374,8 +375,9 @@ export function createBookingService(deps: BookingServiceDeps) {
       const studentProfileId = input.studentProfileId;
       let row: BookingRow;
       let historyId: number;
+      let releasedHolds: ReleasedHold[] | undefined;
       try {
-        ({ row, historyId } = await db.transaction(async (txn) => {
+        ({ row, historyId, releasedHolds } = await db.transaction(async (txn) => {
           const tx = txn as unknown as Database;
           const now = clock.now();
           // Round trip 1: every check, and the ids the booking's rows will carry, sent together. Each statement is
@@ -447,7 +449,7 @@ export function createBookingService(deps: BookingServiceDeps) {
               : null,
           ]);
           if (!freeSlots) await availability.refreshSummary(tx, studentProfileId);
-          return { row: created, historyId };
+          return { row: created, historyId, releasedHolds: valueOf(held) };
         }));
       } catch (error) {
         if (external && deps.calcom) {
@@ -469,6 +471,7 @@ export function createBookingService(deps: BookingServiceDeps) {
       }
       deps.afterCommit?.();
       await availability.slotsChanged(studentProfileId);
+      if (releasedHolds?.length) await deps.holds?.releasedByBooking(releasedHolds);
       await applyCalendar(row.id, "created", historyId);
       const body = { status: "success" as const, data: deps.calendar ? result(await view(row.id)) : resultOfRow(row) };
       // Only an outside calendar left a reference to replace; otherwise the answer was stored with the booking.

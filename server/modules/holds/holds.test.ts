@@ -62,6 +62,18 @@ describe("slot holds", () => {
     expectErrorCode(await hold(mentor, "visitor-e"), 409, "BOOKING_CONFLICT");
   });
 
+  test("a visitor who holds one mentor's slot and books another mentor lets the first slot go at once", async () => {
+    ctx.clock.set(T0);
+    const first = await createMentor(ctx);
+    const second = await createMentor(ctx);
+    expect((await hold(first, "visitor-f")).status).toBe(201);
+    // Read (and cached) while held.
+    expect(await offered(first, "visitor-g")).not.toContain(SLOT_AT);
+    expect((await book(ctx, bookBody(second.profileId, SLOT_AT, { visitorId: "visitor-f" }))).status).toBe(201);
+    expect(await offered(first, "visitor-g")).toContain(SLOT_AT);
+    expect((await ctx.app.services.holds.heldByOthers(first.profileId)).size).toBe(0);
+  });
+
   test("two visitors racing for one slot: exactly one hold", async () => {
     ctx.clock.set(T0);
     const mentor = await createMentor(ctx);

@@ -1,4 +1,4 @@
-import { and, eq, gt, ne, sql } from "drizzle-orm";
+import { and, eq, gt, sql } from "drizzle-orm";
 import type { Database } from "../../../db/client.ts";
 import { bound, prebuilt } from "../../../db/prebuilt.ts";
 import { slotHolds, studentProfiles } from "../../../db/schema/index.ts";
@@ -7,12 +7,26 @@ import { badRequest, conflict, ErrorCode, notFound } from "../../lib/errors.ts";
 import { pipelined, send } from "../../lib/pipelined.ts";
 import { sqlState } from "../../plugins/errors.ts";
 import { SLOT_MINUTES } from "../../scheduling/engine.ts";
-import type { AvailabilityService } from "../availability/service.ts";
+import type { Cache } from "../../store/cache.ts";
+import { availabilityNamespace, type AvailabilityService } from "../availability/service.ts";
 import type { SlotsEvent } from "../live/bus.ts";
 
 /** How long a chosen slot is kept for the visitor filling the form. */
 export const HOLD_MINUTES = 5;
 const SLOT_MS = SLOT_MINUTES * 60_000;
+
+/** A live hold as cached per mentor (ms since the epoch). */
+interface CachedHold {
+  start: number;
+  expiresAt: number;
+  visitorId: string;
+}
+
+/** A hold a booking let go of on another mentor (the booker's earlier choice): told after the booking commits. */
+export interface ReleasedHold {
+  studentProfileId: string;
+  start: Date;
+}
 
 export interface Hold {
   id: string;
@@ -26,16 +40,31 @@ export interface Hold {
  * so a hold ends at its expiry in every process at once and nothing has to sweep it. Races are settled by the
  * database: the unique index on (mentor, start) makes two visitors' holds of one slot one row, and a booking deletes
  * the slot's hold row in its own transaction (waiting on, then seeing, any concurrent hold of that slot).
+ * Reads of a mentor's live holds (every availability answer) come from the cache, under the mentor's availability
+ * namespace: every committed change of a hold or a booking bumps it before widgets are told.
  */
 export function createHoldService(deps: {
   db: Database;
   clock: Clock;
+  cache: Cache;
   availability: AvailabilityService;
   /** Told after commit, so open widgets update (live availability). */
   publish?: (event: SlotsEvent) => Promise<void>;
 }) {
-  const { db, clock, availability } = deps;
+  const { db, clock, cache, availability } = deps;
   const publish = (event: SlotsEvent) => deps.publish?.(event) ?? Promise.resolve();
+  /** After commit: cached answers of the mentor are dropped first, so widgets re-reading on the event see the change. */
+  const changed = async (studentProfileId: string, reason: "held" | "released", start: Date) => {
+    await cache.bump(availabilityNamespace(studentProfileId));
+    await publish({ studentProfileId, reason, start: start.toISOString() });
+  };
+  const liveHoldsOf = async (studentProfileId: string): Promise<CachedHold[]> => {
+    const rows = await db
+      .select({ start: slotHolds.startTime, expiresAt: slotHolds.expiresAt, visitorId: slotHolds.visitorId })
+      .from(slotHolds)
+      .where(and(eq(slotHolds.studentProfileId, studentProfileId), gt(slotHolds.expiresAt, clock.now())));
+    return rows.map((r) => ({ start: r.start.getTime(), expiresAt: r.expiresAt.getTime(), visitorId: r.visitorId }));
+  };
   // Every booking releases its slot's hold; built once (db/prebuilt.ts).
   const releaseSlot = prebuilt(db, (d) =>
     d
@@ -89,8 +118,8 @@ export function createHoldService(deps: {
           if (sqlState(error) === "23505") throw conflict(ErrorCode.CONFLICT, "Another hold of this visitor was made at the same time; try again");
           throw error;
         });
-      for (const r of replaced) await publish({ studentProfileId: r.studentProfileId, reason: "released", start: r.startTime.toISOString() });
-      await publish({ studentProfileId: row.studentProfileId, reason: "held", start: row.startTime.toISOString() });
+      for (const r of replaced) await changed(r.studentProfileId, "released", r.startTime);
+      await changed(row.studentProfileId, "held", row.startTime);
       return view(row);
     },
 
@@ -99,41 +128,50 @@ export function createHoldService(deps: {
       const now = clock.now();
       const [gone] = await db.delete(slotHolds).where(and(eq(slotHolds.id, id), eq(slotHolds.visitorId, visitorId))).returning();
       if (!gone) return { released: false };
-      if (gone.expiresAt > now) await publish({ studentProfileId: gone.studentProfileId, reason: "released", start: gone.startTime.toISOString() });
+      if (gone.expiresAt > now) await changed(gone.studentProfileId, "released", gone.startTime);
       return { released: true };
     },
 
     /**
      * Inside a booking's transaction: refuses a slot another visitor holds (SLOT_HELD) and removes the slot's hold
      * and the booker's own hold. Deleting the slot's row locks it until the booking commits or rolls back (the hold
-     * comes back with the rollback), so the hold's owner books it without a race.
+     * comes back with the rollback), so the hold's owner books it without a race. Gives the visitor's live holds it
+     * let go of on other mentors, for `releasedByBooking` once the booking has committed.
      */
-    async claimForBooking(tx: Database, studentProfileId: string, start: Date, visitorId: string | undefined): Promise<void> {
+    async claimForBooking(tx: Database, studentProfileId: string, start: Date, visitorId: string | undefined): Promise<ReleasedHold[]> {
       const now = clock.now();
       // The slot's hold and the visitor's other holds are released together (one round trip); a hold of another
       // visitor still live refuses the booking, which rolls both deletes back.
-      const [[slotHold]] = await pipelined([
+      const [[slotHold], visitorHolds] = await pipelined([
         releaseSlot.on(tx, { studentProfileId, start: start.toISOString() }),
-        visitorId ? send(tx.delete(slotHolds).where(eq(slotHolds.visitorId, visitorId))) : null,
+        visitorId
+          ? send(
+              tx
+                .delete(slotHolds)
+                .where(eq(slotHolds.visitorId, visitorId))
+                .returning({ studentProfileId: slotHolds.studentProfileId, start: slotHolds.startTime, expiresAt: slotHolds.expiresAt }),
+            )
+          : null,
       ]);
       if (slotHold && slotHold.expiresAt > now && slotHold.visitorId !== visitorId) {
         throw conflict(ErrorCode.SLOT_HELD, "Another visitor is booking this time slot; choose another one");
       }
+      // The booked mentor's answers are refreshed by the booking itself.
+      return (visitorHolds ?? []).filter((h) => h.expiresAt > now && h.studentProfileId !== studentProfileId).map(({ studentProfileId, start }) => ({ studentProfileId, start }));
+    },
+
+    /** After a booking committed: the holds it let go of on other mentors are offered again. */
+    async releasedByBooking(released: ReleasedHold[]): Promise<void> {
+      for (const r of released) await changed(r.studentProfileId, "released", r.start);
     },
 
     /** Starts (ms) of this mentor's slots held by visitors other than `visitorId`, live now. */
     async heldByOthers(studentProfileId: string, visitorId?: string): Promise<Set<number>> {
-      const rows = await db
-        .select({ start: slotHolds.startTime })
-        .from(slotHolds)
-        .where(
-          and(
-            eq(slotHolds.studentProfileId, studentProfileId),
-            gt(slotHolds.expiresAt, clock.now()),
-            visitorId ? ne(slotHolds.visitorId, visitorId) : undefined,
-          ),
-        );
-      return new Set(rows.map((r) => r.start.getTime()));
+      const key = await cache.versioned(availabilityNamespace(studentProfileId), "holds");
+      const { value: live } = await cache.getOrLoad(key, HOLD_MINUTES * 60, () => liveHoldsOf(studentProfileId));
+      // Holds end by the clock: an entry loaded earlier may list some that have expired since.
+      const now = clock.now().getTime();
+      return new Set(live.filter((h) => h.expiresAt > now && h.visitorId !== visitorId).map((h) => h.start));
     },
   };
 }
