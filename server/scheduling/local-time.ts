@@ -65,11 +65,23 @@ export function formatOffset(offsetMs: number): string {
   return `${sign}${pad2(h)}:${pad2(m)}${s ? `:${pad2(s)}` : ""}`;
 }
 
+/** "HH:MM" of every minute of a day, so formatting a time of day is a lookup. */
+const CLOCK_TEXTS = Array.from({ length: 1440 }, (_, m) => `${pad2(Math.floor(m / 60))}:${pad2(m % 60)}`);
+// Slots come dozens per day: each day's text is kept rather than rebuilt per slot (a few hundred days in use at most).
+const dayTexts = new Map<number, string>();
+const DAY_TEXTS_KEPT = 4096;
+
 /** "YYYY-MM-DDTHH:MM" of a local wall-clock value expressed as ms since 1970-01-01T00:00 local. */
 export function formatLocalMs(localMs: number): string {
   const days = Math.floor(localMs / DAY_MS);
   const minuteOfDay = Math.floor((localMs - days * DAY_MS) / MINUTE_MS);
-  return `${formatDay(days)}T${pad2(Math.floor(minuteOfDay / 60))}:${pad2(minuteOfDay % 60)}`;
+  let day = dayTexts.get(days);
+  if (day === undefined) {
+    if (dayTexts.size >= DAY_TEXTS_KEPT) dayTexts.clear();
+    day = formatDay(days);
+    dayTexts.set(days, day);
+  }
+  return `${day}T${CLOCK_TEXTS[minuteOfDay]}`;
 }
 
 /**

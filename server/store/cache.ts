@@ -5,6 +5,8 @@ export interface Cache {
   getOrLoad<T>(key: string, ttlSeconds: number, load: () => Promise<T>): Promise<{ value: T; hit: boolean }>;
   /** Like getOrLoad, but answers with the value's JSON text: a hit is sent as it is, never parsed. */
   getOrLoadJson<T>(key: string, ttlSeconds: number, load: () => Promise<T>): Promise<{ json: string; hit: boolean }>;
+  /** Like getOrLoadJson, for a loader that writes the JSON text itself (large answers built as text). */
+  getOrLoadText(key: string, ttlSeconds: number, load: () => Promise<string>): Promise<{ json: string; hit: boolean }>;
   /** The stored JSON text under a key, or null (counted as a hit when found; a miss is left to getOrLoadJson). */
   peekJson(key: string): Promise<string | null>;
   invalidate(...keys: string[]): Promise<void>;
@@ -74,7 +76,11 @@ export function createCache(
       return raw;
     },
 
-    async getOrLoadJson<T>(key: string, ttlSeconds: number, load: () => Promise<T>) {
+    getOrLoadJson<T>(key: string, ttlSeconds: number, load: () => Promise<T>) {
+      return this.getOrLoadText(key, ttlSeconds, async () => JSON.stringify(await load()));
+    },
+
+    async getOrLoadText(key: string, ttlSeconds: number, load: () => Promise<string>) {
       if (enabled) {
         const raw = await readRaw(key);
         if (raw !== null) {
@@ -83,7 +89,7 @@ export function createCache(
         }
       }
       misses++;
-      const json = JSON.stringify(await load());
+      const json = await load();
       if (enabled && json !== undefined) await writeRaw(key, json, ttlSeconds);
       return { json, hit: false };
     },

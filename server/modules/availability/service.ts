@@ -239,7 +239,7 @@ export function createAvailabilityService({
         availabilityNamespace(studentProfileId),
         `${Math.ceil(now / SLOT_MS)}|${from}|${to}|${query.timeZone ?? ""}|${query.rescheduleBookingId ?? ""}${compact ? "|c" : ""}`,
       );
-      const { json } = await cache.getOrLoadJson(key, AVAILABILITY_TTL, async () => {
+      const json = (await cache.getOrLoadText(key, AVAILABILITY_TTL, async () => {
         let computed: { slots: number[]; schedule: Schedule | null; userZone: string } | null;
         if (!external) {
           // The profile, its zone, the schedule and the busy times in one statement.
@@ -253,13 +253,15 @@ export function createAvailabilityService({
             .limit(1);
           computed = profile ? { ...(await freeSlots(db, studentProfileId, new Date(from), new Date(to), query.rescheduleBookingId)), userZone: profile.userZone } : null;
         }
-        if (!computed) return null;
+        if (!computed) return "null";
         const { slots, schedule } = computed;
         const mentorTimeZone = schedule?.timeZone ?? computed.userZone;
         const zone = query.timeZone ?? mentorTimeZone;
         const head = { studentProfileId, timeZone: zone, mentorTimeZone, start: utcIso(from), end: utcIso(to) };
-        return { status: "success", data: compact ? { ...head, ...compactSlots(slots, zone) } : { ...head, slots: fullSlots(slots, zone) } };
-      });
+        if (compact) return JSON.stringify({ status: "success", data: { ...head, ...compactSlots(slots, zone) } });
+        // Hundreds of slots: written as text (a third of the time of building objects and serialising them).
+        return `{"status":"success","data":${JSON.stringify(head).slice(0, -1)},"slots":${fullSlotsJson(slots, zone)}}}`;
+      })).json;
       if (json === "null") throw notFound(ErrorCode.PROFILE_NOT_FOUND, `Student profile ${studentProfileId} not found`);
       return json;
     },
@@ -344,21 +346,29 @@ function utcIso(ms: number): string {
   return ms % 60_000 === 0 ? `${formatLocalMs(ms)}:00.000Z` : new Date(ms).toISOString();
 }
 
-/** One object per slot (the documented shape); the offset looked up once per edge from the memoised zone spans. */
-function fullSlots(slots: number[], zone: string) {
-  return slots.map((start) => {
+/**
+ * The JSON array of slot objects (the documented shape: start, end, localStart, localEnd, utcOffset, available),
+ * written as text: every value is a date, a time or an offset made of digits and punctuation, which JSON needs no
+ * escape for. The offset is looked up once per edge from the memoised zone spans.
+ */
+function fullSlotsJson(slots: number[], zone: string): string {
+  const parts = new Array<string>(slots.length);
+  let lastOffset = Number.NaN;
+  let offsetText = "";
+  for (let i = 0; i < slots.length; i++) {
+    const start = slots[i]!;
     const offset = offsetAt(zone, start);
     const endMs = start + SLOT_MS;
     const endOffset = offsetAt(zone, endMs);
-    return {
-      start: utcIso(start),
-      end: utcIso(endMs),
-      localStart: formatLocalMs(start + offset),
-      localEnd: formatLocalMs(endMs + endOffset),
-      utcOffset: formatOffset(offset),
-      available: true,
-    };
-  });
+    if (offset !== lastOffset) {
+      offsetText = formatOffset(offset);
+      lastOffset = offset;
+    }
+    parts[i] =
+      `{"start":"${utcIso(start)}","end":"${utcIso(endMs)}","localStart":"${formatLocalMs(start + offset)}",` +
+      `"localEnd":"${formatLocalMs(endMs + endOffset)}","utcOffset":"${offsetText}","available":true}`;
+  }
+  return `[${parts.join(",")}]`;
 }
 
 /**
