@@ -95,9 +95,10 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
       let status: number | "network";
       let body = "";
       try {
+        // Bodies are read as sent, not decompressed (as wrk does): the load generator shares the cores with the server.
         const res = opts.bodies
-          ? await fetch(url, { method: "POST", headers: { ...sent, "content-type": "application/json" }, body: JSON.stringify(opts.bodies[i]) })
-          : await fetch(url, { headers: sent });
+          ? await fetch(url, { method: "POST", headers: { ...sent, "content-type": "application/json" }, body: JSON.stringify(opts.bodies[i]), decompress: false } as RequestInit)
+          : await fetch(url, { headers: sent, decompress: false } as RequestInit);
         status = res.status;
         if (res.ok) await res.arrayBuffer();
         else body = await res.text();

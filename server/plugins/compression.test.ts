@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { brotliDecompressSync, gunzipSync } from "node:zlib";
+import { brotliDecompressSync, gunzipSync, zstdDecompressSync } from "node:zlib";
 import { Elysia } from "elysia";
 import { COMPRESS_MIN_BYTES, compressionPlugin, negotiate, textResponse } from "./compression.ts";
 
@@ -26,8 +26,10 @@ async function get(path: string, acceptEncoding?: string) {
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
 describe("negotiate", () => {
-  test("brotli first, then gzip; q=0 refuses; identity or nothing gives null", () => {
-    expect(negotiate("gzip, deflate, br, zstd")).toBe("br");
+  test("zstd first, then brotli, then gzip; q=0 refuses; identity or nothing gives null", () => {
+    expect(negotiate("gzip, deflate, br, zstd")).toBe("zstd");
+    expect(negotiate("gzip, deflate, br")).toBe("br");
+    expect(negotiate("zstd;q=0, br")).toBe("br");
     expect(negotiate("gzip")).toBe("gzip");
     expect(negotiate("br;q=0, gzip;q=0.5")).toBe("gzip");
     expect(negotiate("gzip;q=0")).toBeNull();
@@ -56,6 +58,15 @@ describe("compressionPlugin", () => {
     expect(plain.res.headers.get("content-encoding")).toBeNull();
     expect(plain.res.headers.get("vary")).toBe("Accept-Encoding");
     expect(JSON.parse(text(plain.bytes))).toEqual(big);
+  });
+
+  test("zstd when accepted, for handler results and stored texts alike", async () => {
+    for (const path of ["/big", "/stored"]) {
+      const { res, bytes } = await get(path, "gzip, deflate, br, zstd");
+      expect(res.headers.get("content-encoding")).toBe("zstd");
+      expect(res.headers.get("vary")).toBe("Accept-Encoding");
+      expect(JSON.parse(text(zstdDecompressSync(bytes)))).toEqual(big);
+    }
   });
 
   test("small answers are sent as they are", async () => {

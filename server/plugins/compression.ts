@@ -1,9 +1,10 @@
-import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import * as zlib from "node:zlib";
 import { Elysia } from "elysia";
 
 /**
- * Response compression: JSON and text answers of at least COMPRESS_MIN_BYTES go out with brotli or gzip when the client
- * accepts one (Accept-Encoding), with `Vary: Accept-Encoding` on every answer whose encoding depends on that header.
+ * Response compression: JSON and text answers of at least COMPRESS_MIN_BYTES go out with zstd, brotli or gzip when the
+ * client accepts one (Accept-Encoding), with `Vary: Accept-Encoding` on every answer whose encoding depends on that
+ * header.
  *
  * - Handlers returning objects or strings: serialised and compressed here (mapResponse).
  * - Stored answers (cached listings and availability, sent as their stored JSON text): built with textResponse(),
@@ -11,38 +12,50 @@ import { Elysia } from "elysia";
  * - Streams and files (CSV exports, static assets) are left as they are: compressing a stream chunk by chunk would
  *   hold the export's backpressure hostage to the compressor, and the static assets are small and cached by browsers.
  *
- * Brotli at quality 5 (not the default 11): about gzip's speed with smaller output; 11 costs ~30x the time on a
- * 100 KB answer, which a live answer cannot afford.
+ * Levels, measured on a 30-day availability answer (119 KB; server/bench/RESULTS.md): zstd 1 gives 3.7 KB in 0.07 ms,
+ * brotli 4 3.4 KB in 0.22 ms (quality 5 was larger and twice as slow, 11 costs ~30x), gzip 4 7.8 KB in 0.27 ms (the
+ * same size as gzip 6, which took 0.86 ms). zstd is preferred when accepted (current browsers, Bun's fetch); it is
+ * offered only where the runtime's zlib has it.
  */
 export const COMPRESS_MIN_BYTES = 1024;
 const STORED_ENTRIES = 512;
-const BROTLI_QUALITY = 5;
+const BROTLI_QUALITY = 4;
+const GZIP_LEVEL = 4;
+const ZSTD_LEVEL = 1;
 
-export type Encoding = "br" | "gzip";
+export type Encoding = "zstd" | "br" | "gzip";
 
-/** The best encoding the client accepts (q > 0), brotli first; null for none (identity). */
+type ZstdCompress = (bytes: Uint8Array, options: { params: Record<number, number> }) => Uint8Array;
+const ZSTD_LEVEL_PARAM = (zlib.constants as unknown as Record<string, number | undefined>).ZSTD_c_compressionLevel;
+const zstd = ZSTD_LEVEL_PARAM === undefined ? undefined : (zlib as unknown as { zstdCompressSync?: ZstdCompress }).zstdCompressSync;
+
+/** The best encoding the client accepts (q > 0): zstd (where available), then brotli, then gzip; null for identity. */
 export function negotiate(acceptEncoding: string | null): Encoding | null {
   if (!acceptEncoding) return null;
   let gzip = false;
   let br = false;
+  let zst = false;
   let star = false;
   for (const part of acceptEncoding.toLowerCase().split(",")) {
     const [name, ...params] = part.trim().split(";");
     const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
     if (q !== undefined && !(Number(q.slice(2)) > 0)) continue;
     if (name === "br") br = true;
+    else if (name === "zstd") zst = true;
     else if (name === "gzip" || name === "x-gzip") gzip = true;
     else if (name === "*") star = true;
   }
+  if (zst && zstd) return "zstd";
   return br || star ? "br" : gzip ? "gzip" : null;
 }
 
 const encoder = new TextEncoder();
 
 export function compress(bytes: Uint8Array, encoding: Encoding): Uint8Array<ArrayBuffer> {
+  if (encoding === "zstd") return zstd!(bytes, { params: { [ZSTD_LEVEL_PARAM!]: ZSTD_LEVEL } }) as Uint8Array<ArrayBuffer>;
   return (encoding === "br"
-    ? brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } })
-    : gzipSync(bytes, { level: 6 })) as Uint8Array<ArrayBuffer>;
+    ? zlib.brotliCompressSync(bytes, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } })
+    : zlib.gzipSync(bytes, { level: GZIP_LEVEL })) as Uint8Array<ArrayBuffer>;
 }
 
 /** Compressed forms of recently sent stored texts (keyed by the text itself; oldest dropped first). */
@@ -65,17 +78,19 @@ function withVary(headers: Headers) {
 }
 
 /**
- * A stored text answer (cached JSON) for this request: compressed when accepted and large enough, the compressed
- * bytes remembered for the next request with the same text.
+ * A JSON text answer for this request, compressed when accepted and large enough. A stored text (a cache hit) has its
+ * compressed bytes remembered for the next request with the same text; a text made for this request only (a cache
+ * miss, an answer filtered per visitor) is not looked up: keying the memo hashes the whole text, a tenth of the cost
+ * of a 100 KB answer.
  */
-export function textResponse(request: Request, text: string, contentType = "application/json; charset=utf-8", status = 200): Response {
-  const headers = new Headers({ "content-type": contentType });
-  if (text.length < COMPRESS_MIN_BYTES) return new Response(text, { status, headers });
+export function textResponse(request: Request, text: string, stored = true): Response {
+  const headers = new Headers({ "content-type": "application/json; charset=utf-8" });
+  if (text.length < COMPRESS_MIN_BYTES) return new Response(text, { headers });
   withVary(headers);
   const encoding = negotiate(request.headers.get("accept-encoding"));
-  if (!encoding) return new Response(text, { status, headers });
+  if (!encoding) return new Response(text, { headers });
   headers.set("content-encoding", encoding);
-  return new Response(storedForm(text, encoding), { status, headers });
+  return new Response(stored ? storedForm(text, encoding) : compress(encoder.encode(text), encoding), { headers });
 }
 
 const compressible = (contentType: string | null) => contentType !== null && /^(application\/(json|problem\+json|javascript|xml)|text\/|image\/svg)/i.test(contentType);

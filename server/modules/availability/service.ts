@@ -6,6 +6,7 @@ import { badRequest, ErrorCode, notFound } from "../../lib/errors.ts";
 import { computeSlots, HORIZON_DAYS, MIN_NOTICE_MINUTES, SLOT_MINUTES } from "../../scheduling/engine.ts";
 import { formatLocalMs, formatOffset } from "../../scheduling/local-time.ts";
 import { offsetAt } from "../../scheduling/zone.ts";
+import { flatString } from "../../lib/flat-string.ts";
 import { parseInstant } from "../../scheduling/parse.ts";
 import type { Schedule } from "../../scheduling/types.ts";
 import { validateSchedule } from "../../scheduling/validate.ts";
@@ -211,7 +212,7 @@ export function createAvailabilityService({
     async getAvailabilityJson(
       studentProfileId: string,
       query: { start?: string; end?: string; timeZone?: string; rescheduleBookingId?: number; format?: "full" | "compact" },
-    ): Promise<string> {
+    ): Promise<{ json: string; hit: boolean }> {
       const now = clock.now().getTime();
       // The window's far edge on the quarter-hour grid: the engine applies the exact 30-day horizon itself, and a
       // stable `to` keeps the cache key the same for the whole quarter hour.
@@ -239,7 +240,7 @@ export function createAvailabilityService({
         availabilityNamespace(studentProfileId),
         `${Math.ceil(now / SLOT_MS)}|${from}|${to}|${query.timeZone ?? ""}|${query.rescheduleBookingId ?? ""}${compact ? "|c" : ""}`,
       );
-      const json = (await cache.getOrLoadText(key, AVAILABILITY_TTL, async () => {
+      const answer = await cache.getOrLoadText(key, AVAILABILITY_TTL, async () => {
         let computed: { slots: number[]; schedule: Schedule | null; userZone: string } | null;
         if (!external) {
           // The profile, its zone, the schedule and the busy times in one statement.
@@ -260,10 +261,10 @@ export function createAvailabilityService({
         const head = { studentProfileId, timeZone: zone, mentorTimeZone, start: utcIso(from), end: utcIso(to) };
         if (compact) return JSON.stringify({ status: "success", data: { ...head, ...compactSlots(slots, zone) } });
         // Hundreds of slots: written as text (a third of the time of building objects and serialising them).
-        return `{"status":"success","data":${JSON.stringify(head).slice(0, -1)},"slots":${fullSlotsJson(slots, zone)}}}`;
-      })).json;
-      if (json === "null") throw notFound(ErrorCode.PROFILE_NOT_FOUND, `Student profile ${studentProfileId} not found`);
-      return json;
+        return flatString(`{"status":"success","data":${JSON.stringify(head).slice(0, -1)},"slots":${fullSlotsJson(slots, zone)}}}`);
+      });
+      if (answer.json === "null") throw notFound(ErrorCode.PROFILE_NOT_FOUND, `Student profile ${studentProfileId} not found`);
+      return answer;
     },
 
     /**
@@ -346,28 +347,36 @@ function utcIso(ms: number): string {
   return ms % 60_000 === 0 ? `${formatLocalMs(ms)}:00.000Z` : new Date(ms).toISOString();
 }
 
+/** Each slot's JSON text by zone and start: the same quarter hours recur in every answer of the next 30 days. */
+const slotTexts = new Map<string, Map<number, string>>();
+/** Per zone: 30 days of quarter hours are 2,880 slots; past ones are dropped with the rest when the map is full. */
+const SLOT_TEXTS_PER_ZONE = 8192;
+
 /**
- * The JSON array of slot objects (the documented shape: start, end, localStart, localEnd, utcOffset, available),
- * written as text: every value is a date, a time or an offset made of digits and punctuation, which JSON needs no
- * escape for. The offset is looked up once per edge from the memoised zone spans.
+ * One slot object of the documented shape (start, end, localStart, localEnd, utcOffset, available) as JSON text:
+ * every value is a date, a time or an offset made of digits and punctuation, which JSON needs no escape for.
  */
+function slotJson(zone: string, start: number): string {
+  let texts = slotTexts.get(zone);
+  if (texts === undefined) slotTexts.set(zone, (texts = new Map()));
+  let text = texts.get(start);
+  if (text === undefined) {
+    const end = start + SLOT_MS;
+    const offset = offsetAt(zone, start);
+    text =
+      `{"start":"${utcIso(start)}","end":"${utcIso(end)}","localStart":"${formatLocalMs(start + offset)}",` +
+      `"localEnd":"${formatLocalMs(end + offsetAt(zone, end))}","utcOffset":"${formatOffset(offset)}","available":true}`;
+    text = flatString(text);
+    if (texts.size >= SLOT_TEXTS_PER_ZONE) texts.clear();
+    texts.set(start, text);
+  }
+  return text;
+}
+
+/** The JSON array of slot objects, as text (a tenth of the time of building objects and serialising them). */
 function fullSlotsJson(slots: number[], zone: string): string {
   const parts = new Array<string>(slots.length);
-  let lastOffset = Number.NaN;
-  let offsetText = "";
-  for (let i = 0; i < slots.length; i++) {
-    const start = slots[i]!;
-    const offset = offsetAt(zone, start);
-    const endMs = start + SLOT_MS;
-    const endOffset = offsetAt(zone, endMs);
-    if (offset !== lastOffset) {
-      offsetText = formatOffset(offset);
-      lastOffset = offset;
-    }
-    parts[i] =
-      `{"start":"${utcIso(start)}","end":"${utcIso(endMs)}","localStart":"${formatLocalMs(start + offset)}",` +
-      `"localEnd":"${formatLocalMs(endMs + endOffset)}","utcOffset":"${offsetText}","available":true}`;
-  }
+  for (let i = 0; i < slots.length; i++) parts[i] = slotJson(zone, slots[i]!);
   return `[${parts.join(",")}]`;
 }
 

@@ -58,11 +58,16 @@ export function createHoldService(deps: {
     await cache.bump(availabilityNamespace(studentProfileId));
     await publish({ studentProfileId, reason, start: start.toISOString() });
   };
-  const liveHoldsOf = async (studentProfileId: string): Promise<CachedHold[]> => {
-    const rows = await db
+  // Read on every cache miss of an availability answer (with the cache off, on every answer): built once.
+  const liveHolds = prebuilt(db, (d) =>
+    d
       .select({ start: slotHolds.startTime, expiresAt: slotHolds.expiresAt, visitorId: slotHolds.visitorId })
       .from(slotHolds)
-      .where(and(eq(slotHolds.studentProfileId, studentProfileId), gt(slotHolds.expiresAt, clock.now())));
+      .where(and(eq(slotHolds.studentProfileId, bound("studentProfileId")), gt(slotHolds.expiresAt, sql`${bound("now")}::timestamptz`)))
+      .prepare("live_slot_holds"),
+  );
+  const liveHoldsOf = async (studentProfileId: string): Promise<CachedHold[]> => {
+    const rows = await liveHolds.on(db, { studentProfileId, now: clock.now().toISOString() });
     return rows.map((r) => ({ start: r.start.getTime(), expiresAt: r.expiresAt.getTime(), visitorId: r.visitorId }));
   };
   // Every booking releases its slot's hold; built once (db/prebuilt.ts).
