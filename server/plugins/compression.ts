@@ -29,9 +29,23 @@ type ZstdCompress = (bytes: Uint8Array, options: { params: Record<number, number
 const ZSTD_LEVEL_PARAM = (zlib.constants as unknown as Record<string, number | undefined>).ZSTD_c_compressionLevel;
 const zstd = ZSTD_LEVEL_PARAM === undefined ? undefined : (zlib as unknown as { zstdCompressSync?: ZstdCompress }).zstdCompressSync;
 
+/** Clients send a handful of distinct Accept-Encoding values: each is parsed once. */
+const negotiated = new Map<string, Encoding | null>();
+const NEGOTIATED_KEPT = 256;
+
 /** The best encoding the client accepts (q > 0): zstd (where available), then brotli, then gzip; null for identity. */
 export function negotiate(acceptEncoding: string | null): Encoding | null {
   if (!acceptEncoding) return null;
+  let encoding = negotiated.get(acceptEncoding);
+  if (encoding === undefined) {
+    encoding = parseAcceptEncoding(acceptEncoding);
+    if (negotiated.size >= NEGOTIATED_KEPT) negotiated.clear();
+    negotiated.set(acceptEncoding, encoding);
+  }
+  return encoding;
+}
+
+function parseAcceptEncoding(acceptEncoding: string): Encoding | null {
   let gzip = false;
   let br = false;
   let zst = false;

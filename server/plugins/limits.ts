@@ -105,17 +105,22 @@ function hasPrototypeKey(text: string): boolean {
 }
 
 function checkUrl(path: string, query: string): AppError | null {
-  try {
-    decodeURIComponent(path);
-  } catch {
-    return invalid("The path is not valid percent-encoded UTF-8", { in: "path" });
+  // Only percent-escapes can be malformed or encode NUL: most URLs have none and skip the decoding.
+  if (path.includes("%")) {
+    try {
+      decodeURIComponent(path);
+    } catch {
+      return invalid("The path is not valid percent-encoded UTF-8", { in: "path" });
+    }
+    if (path.includes("%00")) return invalid("The path contains a NUL character", { in: "path" });
   }
-  if (/%00/.test(path)) return invalid("The path contains a NUL character", { in: "path" });
-  if (/%00/.test(query) || query.includes("\0")) return invalid("A query parameter contains a NUL character", { in: "query" });
-  try {
-    decodeURIComponent(query.replaceAll("+", " "));
-  } catch {
-    return invalid("The query string is not valid percent-encoded UTF-8", { in: "query" });
+  if (query.includes("%00") || query.includes("\0")) return invalid("A query parameter contains a NUL character", { in: "query" });
+  if (query.includes("%")) {
+    try {
+      decodeURIComponent(query);
+    } catch {
+      return invalid("The query string is not valid percent-encoded UTF-8", { in: "query" });
+    }
   }
   return null;
 }

@@ -17,7 +17,9 @@ const LIST_NAMESPACE = "profiles";
 /** Whether a listing URL filters or sorts on the free-slot summary (hasAvailability, sort=availability). */
 export function dependsOnAvailability(pathAndQuery: string): boolean {
   const q = pathAndQuery.indexOf("?");
-  if (q < 0) return false;
+  // Most listing URLs name neither parameter, even percent-encoded: only the others are parsed (every cached page is
+  // served after this check).
+  if (q < 0 || !/hasAvailability|sort|%/.test(pathAndQuery.slice(q))) return false;
   const params = new URLSearchParams(pathAndQuery.slice(q + 1));
   return params.has("hasAvailability") || params.get("sort") === "availability";
 }
