@@ -19,9 +19,9 @@ import { Elysia } from "elysia";
  */
 export const COMPRESS_MIN_BYTES = 1024;
 const STORED_ENTRIES = 512;
-const BROTLI_QUALITY = 4;
-const GZIP_LEVEL = 4;
-const ZSTD_LEVEL = 1;
+export const BROTLI_QUALITY = 4;
+export const GZIP_LEVEL = 4;
+export const ZSTD_LEVEL = 1;
 
 export type Encoding = "zstd" | "br" | "gzip";
 
