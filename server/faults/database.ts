@@ -31,6 +31,9 @@ const unavailableStates = /^(08...|57P0[123]|53300)$/;
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (const link of causeChain(error)) {
     if (typeof link !== "object") break;
+    // Our own errors are already classified: a Google Calendar error caused by Google refusing the connection
+    // (ECONNREFUSED) is a 502 of that integration, not the database going away.
+    if (link instanceof AppError) return link.code === ErrorCode.DATABASE_UNAVAILABLE;
     const e = link as { code?: unknown; errno?: unknown };
     if (typeof e.code === "string" && (connectionCodes.has(e.code) || unavailableStates.test(e.code))) return true;
     if (typeof e.errno === "string" && connectionCodes.has(e.errno)) return true;
