@@ -350,7 +350,9 @@ function utcIso(ms: number): string {
 /** Each slot's JSON text by zone and start: the same quarter hours recur in every answer of the next 30 days. */
 const slotTexts = new Map<string, Map<number, string>>();
 /** Per zone: 30 days of quarter hours are 2,880 slots; past ones are dropped with the rest when the map is full. */
-const SLOT_TEXTS_PER_ZONE = 8192;
+const SLOT_TEXTS_PER_ZONE = 4096;
+/** Visitors may ask for any IANA zone: only the most recently added zones are kept (about 0.8 MB each at most). */
+const SLOT_TEXT_ZONES = 32;
 
 /**
  * One slot object of the documented shape (start, end, localStart, localEnd, utcOffset, available) as JSON text:
@@ -358,7 +360,10 @@ const SLOT_TEXTS_PER_ZONE = 8192;
  */
 function slotJson(zone: string, start: number): string {
   let texts = slotTexts.get(zone);
-  if (texts === undefined) slotTexts.set(zone, (texts = new Map()));
+  if (texts === undefined) {
+    if (slotTexts.size >= SLOT_TEXT_ZONES) slotTexts.delete(slotTexts.keys().next().value as string);
+    slotTexts.set(zone, (texts = new Map()));
+  }
   let text = texts.get(start);
   if (text === undefined) {
     const end = start + SLOT_MS;
