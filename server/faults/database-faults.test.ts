@@ -172,7 +172,13 @@ describe.skipIf(!url)("database faults (Postgres through a cuttable proxy)", () 
         await sleep(200);
       }
       console.log(`worker after the faults: jobs of 20 bookings done in ${Math.round(performance.now() - started)} ms`);
-      if (left !== 0) console.log("WORKERLOG\n" + worker.lines.slice(-60).join("\n"));
+      if (left !== 0) {
+        // What the backends were doing and what the proxy still carries: a lock wait and a dead connection look the
+        // same from the worker's log.
+        const backends = await admin`select pid, state, wait_event_type, wait_event, now() - query_start as running, left(query, 120) as query
+                                     from pg_stat_activity where datname = ${dbName} and pid <> pg_backend_pid()`;
+        console.log(`WORKERLOG (proxy pairs: ${proxy.connections})\n${worker.lines.slice(-60).join("\n")}\nBACKENDS\n${backends.map((b) => JSON.stringify(b)).join("\n")}`);
+      }
       expect(left).toBe(0);
       expect(worker.exitCode()).toBeNull();
     },
