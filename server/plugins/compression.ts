@@ -12,9 +12,9 @@ import { Elysia } from "elysia";
  * - Streams and files (CSV exports, static assets) are left as they are: compressing a stream chunk by chunk would
  *   hold the export's backpressure hostage to the compressor, and the static assets are small and cached by browsers.
  *
- * Levels, measured on a 30-day availability answer (119 KB; server/bench/RESULTS.md): zstd 1 gives 3.7 KB in 0.07 ms,
- * brotli 4 3.4 KB in 0.22 ms (quality 5 was larger and twice as slow, 11 costs ~30x), gzip 4 7.8 KB in 0.27 ms (the
- * same size as gzip 6, which took 0.86 ms). zstd is preferred when accepted (current browsers, Bun's fetch); it is
+ * Levels, measured on a 30-day availability answer (104 KB; server/bench/RESULTS.md): zstd 1 gives 3.9 KB in 0.06 ms,
+ * brotli 4 3.2 KB in 0.21 ms (quality 5 was larger and twice as slow, 11 costs ~30x), gzip 4 7.4 KB in 0.25 ms (gzip
+ * 6 gave 7.3 KB in 0.71 ms). zstd is preferred when accepted (current browsers, Bun's fetch); it is
  * offered only where the runtime's zlib has it.
  */
 export const COMPRESS_MIN_BYTES = 1024;

@@ -68,6 +68,21 @@ export function createCache(
     }
   }
 
+  async function getOrLoadText(key: string, ttlSeconds: number, load: () => Promise<string>) {
+    if (enabled) {
+      const raw = await readRaw(key);
+      if (raw !== null) {
+        hits++;
+        return { json: raw, hit: true };
+      }
+    }
+    misses++;
+    const json = await load();
+    // undefined when getOrLoadJson's value is undefined (not representable in JSON): served, not stored.
+    if (enabled && json !== undefined) await writeRaw(key, json, ttlSeconds);
+    return { json, hit: false };
+  }
+
   return {
     async peekJson(key: string) {
       if (!enabled) return null;
@@ -77,22 +92,10 @@ export function createCache(
     },
 
     getOrLoadJson<T>(key: string, ttlSeconds: number, load: () => Promise<T>) {
-      return this.getOrLoadText(key, ttlSeconds, async () => JSON.stringify(await load()));
+      return getOrLoadText(key, ttlSeconds, async () => JSON.stringify(await load()));
     },
 
-    async getOrLoadText(key: string, ttlSeconds: number, load: () => Promise<string>) {
-      if (enabled) {
-        const raw = await readRaw(key);
-        if (raw !== null) {
-          hits++;
-          return { json: raw, hit: true };
-        }
-      }
-      misses++;
-      const json = await load();
-      if (enabled && json !== undefined) await writeRaw(key, json, ttlSeconds);
-      return { json, hit: false };
-    },
+    getOrLoadText,
 
     async getOrLoad<T>(key: string, ttlSeconds: number, load: () => Promise<T>) {
       if (!enabled) {

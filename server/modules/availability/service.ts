@@ -378,7 +378,7 @@ function slotJson(zone: string, start: number): string {
   return text;
 }
 
-/** The JSON array of slot objects, as text (a tenth of the time of building objects and serialising them). */
+/** The JSON array of slot objects, as text. */
 function fullSlotsJson(slots: number[], zone: string): string {
   const parts = new Array<string>(slots.length);
   for (let i = 0; i < slots.length; i++) parts[i] = slotJson(zone, slots[i]!);
