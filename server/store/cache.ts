@@ -1,3 +1,4 @@
+import { flatString } from "../lib/flat-string.ts";
 import { createLogger, type Logger } from "../lib/logger.ts";
 import type { KeyValueStore } from "./types.ts";
 
@@ -68,7 +69,12 @@ export function createCache(
     }
   }
 
-  async function getOrLoadText(key: string, ttlSeconds: number, load: () => Promise<string>) {
+  /**
+   * `flatten`: the loader's text may be assembled from pieces (a rope); it is flattened once before it is stored, since
+   * every send of a kept rope would pay the assembly again. Not done when nothing is stored (cache off): the one send
+   * flattens it anyway.
+   */
+  async function loadText(key: string, ttlSeconds: number, load: () => Promise<string>, flatten: boolean) {
     if (enabled) {
       const raw = await readRaw(key);
       if (raw !== null) {
@@ -77,9 +83,12 @@ export function createCache(
       }
     }
     misses++;
-    const json = await load();
+    let json = await load();
     // undefined when getOrLoadJson's value is undefined (not representable in JSON): served, not stored.
-    if (enabled && json !== undefined) await writeRaw(key, json, ttlSeconds);
+    if (enabled && json !== undefined) {
+      if (flatten) json = flatString(json);
+      await writeRaw(key, json, ttlSeconds);
+    }
     return { json, hit: false };
   }
 
@@ -92,10 +101,13 @@ export function createCache(
     },
 
     getOrLoadJson<T>(key: string, ttlSeconds: number, load: () => Promise<T>) {
-      return getOrLoadText(key, ttlSeconds, async () => JSON.stringify(await load()));
+      // JSON.stringify's result is flat already.
+      return loadText(key, ttlSeconds, async () => JSON.stringify(await load()), false);
     },
 
-    getOrLoadText,
+    getOrLoadText(key: string, ttlSeconds: number, load: () => Promise<string>) {
+      return loadText(key, ttlSeconds, load, true);
+    },
 
     async getOrLoad<T>(key: string, ttlSeconds: number, load: () => Promise<T>) {
       if (!enabled) {
