@@ -22,8 +22,15 @@
 // Fifth change (speed): `sql.begin()` waited for BEGIN's answer before sending the transaction's first statement: a
 // round trip and a socket write of its own for every transaction (a quarter of a booking's writes). BEGIN now goes
 // out with the first statements, on the connection it reserves. Postgres runs them in order, so they are inside the
-// transaction; BEGIN fails only with its connection, which fails the statements behind it too. Idempotent; the file is replaced (not rewritten in place) so a hard-linked
-// node_modules shared with other checkouts is left untouched.
+// transaction; BEGIN fails only with its connection, which fails the statements behind it too.
+// Sixth guard: a socket that fails emits 'error', then 'close' (hadError) on a later turn. postgres.js rejects what
+// is in flight on 'error', and on 'close' only when there was no error. A query handed to the connection between the
+// two (the pool still lists it as open) was never settled: it waited until the connection object was reused and
+// failed again, seconds or minutes later. The job worker's bookkeeping hung that way after a database cut (the
+// intermittent failure of database-faults.test.ts), holding a worker slot. 'close' now settles whatever is still in
+// flight, error or not (settling twice is a no-op), and forgets it.
+// Idempotent; the file is replaced (not rewritten in place) so a hard-linked node_modules shared with other checkouts
+// is left untouched.
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -75,12 +82,20 @@ const BEGIN_PATCHED =
   "        new Promise((_, reject) => connection.onclose = reject)\n" +
   "      ])\n";
 
+const SETTLE_MARKER = "/* thotis: a close settles what is in flight, error or not */";
+const SETTLE_ORIGINAL = "    !hadError && (query || sent.length) && error(Errors.connection('CONNECTION_CLOSED', options, socket))\n";
+const SETTLE_PATCHED =
+  `    ${SETTLE_MARKER}\n` +
+  "    ;(query || sent.length) && error(Errors.connection('CONNECTION_CLOSED', options, socket))\n" +
+  "    query = null\n";
+
 const PATCHES = {
   "connection.js": [
     [MARKER, ORIGINAL, PATCHED],
     [CLOSED_MARKER, CLOSED_ORIGINAL, CLOSED_PATCHED],
     [STALE_MARKER, CLOSED_PATCHED, STALE_PATCHED],
     [BATCH_MARKER, BATCH_ORIGINAL, BATCH_PATCHED],
+    [SETTLE_MARKER, SETTLE_ORIGINAL, SETTLE_PATCHED],
   ],
   "index.js": [[BEGIN_MARKER, BEGIN_ORIGINAL, BEGIN_PATCHED]],
 };
