@@ -17,6 +17,11 @@ const app = new Elysia()
     return big;
   })
   .get("/stored", ({ request }) => textResponse(request, JSON.stringify(big)))
+  .get("/stored-with-set", ({ request, set }) => {
+    set.headers.vary = "Origin";
+    set.headers["ratelimit-remaining"] = 41;
+    return textResponse(request, JSON.stringify(big), true, set);
+  })
   .get("/stream", () => new Response(new Blob(["a,b\n".repeat(2000)]).stream(), { headers: { "content-type": "text/csv" } }));
 
 async function get(path: string, acceptEncoding?: string) {
@@ -91,6 +96,19 @@ describe("compressionPlugin", () => {
     expect(second.bytes).toEqual(first.bytes);
     expect(JSON.parse(text(gunzipSync(second.bytes)))).toEqual(big);
     expect(JSON.parse(text((await get("/stored", "identity")).bytes))).toEqual(big);
+  });
+
+  test("with the request's set, the hooks' headers go out with the stored answer, and Vary names Origin and Accept-Encoding", async () => {
+    for (const encoding of ["gzip", "identity"]) {
+      const { res, bytes } = await get("/stored-with-set", encoding);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(res.headers.get("ratelimit-remaining")).toBe("41");
+      expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
+      // Without set, the answer's own Vary hid the CORS hook's (Elysia keeps the answer's header when both have one).
+      expect(res.headers.get("vary")).toBe("Origin, Accept-Encoding");
+      expect(JSON.parse(text(encoding === "gzip" ? gunzipSync(bytes) : bytes))).toEqual(big);
+    }
   });
 
   test("streamed answers (CSV exports) are left uncompressed", async () => {

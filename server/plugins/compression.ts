@@ -100,19 +100,38 @@ function withVary(headers: Headers) {
   else if (!/accept-encoding/i.test(vary)) headers.set("vary", `${vary}, Accept-Encoding`);
 }
 
+/** Elysia's per-request `set` (headers the hooks before the handler gathered: request id, CORS, rate limit, ...). */
+export interface ResponseSet {
+  headers: Record<string, string | number | undefined> | Headers;
+}
+
 /**
  * A JSON text answer for this request, compressed when accepted and large enough. A stored text (a cache hit) has its
  * compressed bytes remembered for the next request with the same text; a text made for this request only (a cache
  * miss, an answer filtered per visitor) is not looked up: keying the memo hashes the whole text, a tenth of the cost
  * of a 100 KB answer.
+ *
+ * With `set`, the headers the hooks gathered are moved into the answer: Elysia then sends it as it is. Without, it
+ * rebuilt the answer to merge them (a second Response and a header-by-header copy: a quarter of a cached listing's
+ * CPU), and the answer's `Vary: Accept-Encoding` hid the CORS hook's `Vary: Origin`.
  */
-export function textResponse(request: Request, text: string, stored = true): Response {
-  const headers = new Headers({ "content-type": "application/json; charset=utf-8" });
+export function textResponse(request: Request, text: string, stored = true, set?: ResponseSet): Response {
+  const headers: Record<string, string> = {};
+  if (set && !(set.headers instanceof Headers)) {
+    const gathered = set.headers;
+    for (const name in gathered) {
+      const value = gathered[name];
+      if (value !== undefined) headers[name] = String(value);
+      delete gathered[name];
+    }
+  }
+  headers["content-type"] = "application/json; charset=utf-8";
   if (text.length < COMPRESS_MIN_BYTES) return new Response(text, { headers });
-  withVary(headers);
+  const vary = headers.vary;
+  headers.vary = !vary ? "Accept-Encoding" : /accept-encoding/i.test(vary) ? vary : `${vary}, Accept-Encoding`;
   const encoding = negotiate(request.headers.get("accept-encoding"));
   if (!encoding) return new Response(text, { headers });
-  headers.set("content-encoding", encoding);
+  headers["content-encoding"] = encoding;
   return new Response(stored ? storedForm(text, encoding) : compress(text, encoding), { headers });
 }
 

@@ -71,18 +71,18 @@ export function availabilityModule(deps: {
     )
     .get(
       "/:id/availability",
-      async ({ params, query, request }) => {
+      async ({ params, query, request, set }) => {
         await authorizeRead(request, params.id, query.rescheduleBookingId);
         await deps.beforeRead?.(params.id);
         const { visitorId, ...rest } = query;
         // The shared answer is cached as stored text; slots other visitors hold are read alongside it (a cache hit does
         // not wait for them first) and taken out per request.
         const [held, { json, hit }] = await Promise.all([deps.heldByOthers?.(params.id, visitorId), availability.getAvailabilityJson(params.id, rest)]);
-        if (!held?.size) return textResponse(request, json, hit);
+        if (!held?.size) return textResponse(request, json, hit, set);
         const body = JSON.parse(json) as { data: { slots?: { start: string }[]; slotStarts?: string[] } };
         if (body.data.slots) body.data.slots = body.data.slots.filter((s) => !held.has(Date.parse(s.start)));
         if (body.data.slotStarts) body.data.slotStarts = body.data.slotStarts.filter((s) => !held.has(Date.parse(s)));
-        return textResponse(request, JSON.stringify(body), false);
+        return textResponse(request, JSON.stringify(body), false, set);
       },
       {
       params: ProfileIdParams,

@@ -18,13 +18,16 @@ import {
 import { normalizePhoto } from "./photo.ts";
 import { assertMayWriteFields } from "./field-access.ts";
 import type { ProfileService } from "./service.ts";
-import { textResponse } from "../../plugins/compression.ts";
+import { type ResponseSet, textResponse } from "../../plugins/compression.ts";
 import { pathAndQueryOf } from "../../lib/url.ts";
 
 const tags = ["Students"];
 
-/** Already-serialised success envelopes (cached listings) go out as they are (compressed once per stored text). */
-const jsonResponse = (request: Request, json: string) => textResponse(request, json);
+/**
+ * Already-serialised success envelopes (cached listings) go out as they are (compressed once per stored text), with
+ * the headers the hooks gathered in `set` (Elysia then sends the answer without rebuilding it).
+ */
+const jsonResponse = (request: Request, set: ResponseSet, json: string) => textResponse(request, json, true, set);
 const everyone = ["admin", "integrator", "mentor", "widget"] as const;
 
 /** Mentors may only touch their own profile; admins and integrators manage all of them. */
@@ -53,7 +56,7 @@ export function studentsModule(deps: {
     .use(deps.auth)
     // Cached listing pages are answered here, after the rate limit and the auth gate but before routing and
     // validation: every role may list, and only URLs that passed validation were ever cached.
-    .onRequest(async ({ request }) => {
+    .onRequest(async ({ request, set }) => {
       if (request.method !== "GET") return;
       const pathAndQuery = pathAndQueryOf(request.url);
       if (!listingPrefixes.some((p) => pathAndQuery.startsWith(p))) return;
@@ -62,11 +65,12 @@ export function studentsModule(deps: {
       const json = await profiles.cachedListing(pathAndQuery);
       if (json === null) return;
       deps.logRequest(request, pathAndQuery.split("?")[0] ?? pathAndQuery, 200);
-      return jsonResponse(request, json);
+      return jsonResponse(request, set, json);
     })
-    .get("/by-field/:field", async ({ params, query, request }) =>
+    .get("/by-field/:field", async ({ params, query, request, set }) =>
       jsonResponse(
         request,
+        set,
         await profiles.listProfilesJson(
           { ...query, field: params.field, page: query.page ?? 1, pageSize: query.pageSize ?? 20 },
           pathAndQueryOf(request.url),
@@ -83,8 +87,8 @@ export function studentsModule(deps: {
           "Active, complete profiles of the field, best rated first (or most free slots first with sort=availability). university, minRating and hasAvailability combine with AND.",
       },
     })
-    .get("/search", async ({ query, request }) =>
-        jsonResponse(request, await profiles.listProfilesJson({ ...query, page: query.page ?? 1, pageSize: query.pageSize ?? 20 }, pathAndQueryOf(request.url))), {
+    .get("/search", async ({ query, request, set }) =>
+        jsonResponse(request, set, await profiles.listProfilesJson({ ...query, page: query.page ?? 1, pageSize: query.pageSize ?? 20 }, pathAndQueryOf(request.url))), {
       auth: everyone,
       query: SearchQuery,
       response: { 200: success(ProfileList), ...errors(400, 403) },
