@@ -94,15 +94,31 @@ function storedForm(text: string, encoding: Encoding): Uint8Array<ArrayBuffer> {
   return (entry[encoding] ??= compress(text, encoding));
 }
 
-function withVary(headers: Headers) {
-  const vary = headers.get("vary");
-  if (!vary) headers.set("vary", "Accept-Encoding");
-  else if (!/accept-encoding/i.test(vary)) headers.set("vary", `${vary}, Accept-Encoding`);
-}
-
 /** Elysia's per-request `set` (headers the hooks before the handler gathered: request id, CORS, rate limit, ...). */
 export interface ResponseSet {
   headers: Record<string, string | number | undefined> | Headers;
+}
+
+/**
+ * Moves the headers gathered in `set` into a plain object for the answer. Emptied, `set` no longer makes Elysia
+ * rebuild the answer to merge them (a second Response and a header-by-header copy). A `Headers` instance (Elysia
+ * makes one for several cookies) is left for Elysia to merge, cookies and all.
+ */
+function takeHeaders(set: ResponseSet): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const gathered = set.headers;
+  if (gathered instanceof Headers) return headers;
+  for (const name in gathered) {
+    const value = gathered[name];
+    if (value !== undefined) headers[name] = String(value);
+    delete gathered[name];
+  }
+  return headers;
+}
+
+function addVary(headers: Record<string, string>) {
+  const vary = headers.vary;
+  headers.vary = !vary ? "Accept-Encoding" : /accept-encoding/i.test(vary) ? vary : `${vary}, Accept-Encoding`;
 }
 
 /**
@@ -116,19 +132,10 @@ export interface ResponseSet {
  * CPU), and the answer's `Vary: Accept-Encoding` hid the CORS hook's `Vary: Origin`.
  */
 export function textResponse(request: Request, text: string, stored = true, set?: ResponseSet): Response {
-  const headers: Record<string, string> = {};
-  if (set && !(set.headers instanceof Headers)) {
-    const gathered = set.headers;
-    for (const name in gathered) {
-      const value = gathered[name];
-      if (value !== undefined) headers[name] = String(value);
-      delete gathered[name];
-    }
-  }
+  const headers = set ? takeHeaders(set) : {};
   headers["content-type"] = "application/json; charset=utf-8";
   if (text.length < COMPRESS_MIN_BYTES) return new Response(text, { headers });
-  const vary = headers.vary;
-  headers.vary = !vary ? "Accept-Encoding" : /accept-encoding/i.test(vary) ? vary : `${vary}, Accept-Encoding`;
+  addVary(headers);
   const encoding = negotiate(request.headers.get("accept-encoding"));
   if (!encoding) return new Response(text, { headers });
   headers["content-encoding"] = encoding;
@@ -157,15 +164,15 @@ export function compressionPlugin() {
       return;
     }
     const status = typeof set.status === "number" ? set.status : 200;
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(set.headers)) if (value !== undefined) headers.set(name, String(value));
-    headers.set("content-type", contentType);
+    // The hooks' headers go into the answer (see takeHeaders); set.status stays, for the request log and metrics.
+    const headers = takeHeaders(set);
+    headers["content-type"] = contentType;
     // Small answers too are built here: leaving some to Elysia (returning nothing) lost the body of some error answers.
     if (text.length < COMPRESS_MIN_BYTES || !compressible(contentType)) return new Response(text, { status, headers });
-    withVary(headers);
+    addVary(headers);
     const encoding = negotiate(request.headers.get("accept-encoding"));
     if (!encoding) return new Response(text, { status, headers });
-    headers.set("content-encoding", encoding);
+    headers["content-encoding"] = encoding;
     return new Response(compress(text, encoding), { status, headers });
   });
 }
