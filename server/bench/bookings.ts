@@ -8,8 +8,9 @@
  *     (the outbox), with postgres.js's own prepared statements and the app's pool size;
  *   - POST /api/v2/bookings (widget token, Idempotency-Key, every request a distinct free slot of a random mentor)
  *     at 8 and 32 connections, with req/s, p99 and the ratio to the floor and to the bare route;
- *   - GET /api/v2/students/:id/availability: cached (gzip accepted, and identity), cached compact, uncached, at 8
- *     connections, and a one-day window against the 30-day default (cost proportional to the window);
+ *   - GET /api/v2/students/:id/availability: cached (gzip accepted, and identity), cached compact, uncached (gzip, a
+ *     browser's Accept-Encoding, identity), at 8 and 32 connections, and a one-day window against the 30-day default
+ *     (cost proportional to the window);
  *   - the cached discovery listing while bookings run at --write-rate a second (open loop), with its cache hit rate;
  *   - response sizes and compression time for availability, a listing, the docs document and a CSV export.
  *
@@ -21,7 +22,8 @@
  * so the report gives every pair and judges the median one.
  *
  * The machine is shared: absolute numbers move with the load average printed per row; ratios measured in the same
- * run are what the targets are judged on.
+ * run are what the targets are judged on, each share of the bare route against the bare route measured last before
+ * its row (the bookings, availability and listing blocks each start with one).
  */
 import { loadavg } from "node:os";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
