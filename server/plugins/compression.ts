@@ -23,7 +23,7 @@ const STORED_ENTRIES = 512;
 export const BROTLI_QUALITY = 4;
 export const ZSTD_LEVEL = 1;
 
-type BunGzip = (input: Uint8Array | string, options: { level: 1; library: "libdeflate" }) => Uint8Array;
+type BunGzip = (input: Uint8Array | string, options: { level: number; library: "libdeflate" }) => Uint8Array;
 const bunGzip = (globalThis as { Bun?: { gzipSync?: BunGzip } }).Bun?.gzipSync;
 /** Which gzip compressor runs, and at what level (the bench prints it beside its sizes). */
 export const GZIP_LIBRARY: "libdeflate" | "zlib" = bunGzip ? "libdeflate" : "zlib";
@@ -78,7 +78,7 @@ export function compress(input: Uint8Array | string, encoding: Encoding): Uint8A
   if (encoding === "br") {
     return zlib.brotliCompressSync(input, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: input.length } }) as Uint8Array<ArrayBuffer>;
   }
-  return (bunGzip ? bunGzip(input, { level: 1, library: "libdeflate" }) : zlib.gzipSync(input, { level: GZIP_LEVEL })) as Uint8Array<ArrayBuffer>;
+  return (bunGzip ? bunGzip(input, { level: GZIP_LEVEL, library: "libdeflate" }) : zlib.gzipSync(input, { level: GZIP_LEVEL })) as Uint8Array<ArrayBuffer>;
 }
 
 /** Compressed forms of recently sent stored texts (keyed by the text itself; oldest dropped first). */
