@@ -1,5 +1,6 @@
 import * as zlib from "node:zlib";
 import { Elysia } from "elysia";
+import { GZIP_PIECES, gzipPieces, type Piece } from "../lib/gzip-pieces.ts";
 
 /**
  * Response compression: JSON and text answers of at least COMPRESS_MIN_BYTES go out with zstd, brotli or gzip when the
@@ -127,11 +128,14 @@ function addVary(headers: Record<string, string>) {
  * miss, an answer filtered per visitor) is not looked up: keying the memo hashes the whole text, a tenth of the cost
  * of a 100 KB answer.
  *
+ * `pieces`: the same text as pieces deflated ahead of time (lib/gzip-pieces.ts), framed instead of compressed when the
+ * answer goes out as gzip.
+ *
  * With `set`, the headers the hooks gathered are moved into the answer: Elysia then sends it as it is. Without, it
  * rebuilt the answer to merge them (a second Response and a header-by-header copy: a quarter of a cached listing's
  * CPU), and the answer's `Vary: Accept-Encoding` hid the CORS hook's `Vary: Origin`.
  */
-export function textResponse(request: Request, text: string, stored = true, set?: ResponseSet): Response {
+export function textResponse(request: Request, text: string, stored = true, set?: ResponseSet, pieces?: readonly Piece[]): Response {
   const headers = set ? takeHeaders(set) : {};
   headers["content-type"] = "application/json; charset=utf-8";
   if (text.length < COMPRESS_MIN_BYTES) return new Response(text, { headers });
@@ -139,6 +143,7 @@ export function textResponse(request: Request, text: string, stored = true, set?
   const encoding = negotiate(request.headers.get("accept-encoding"));
   if (!encoding) return new Response(text, { headers });
   headers["content-encoding"] = encoding;
+  if (pieces && encoding === "gzip" && GZIP_PIECES) return new Response(gzipPieces(pieces), { headers });
   return new Response(stored ? storedForm(text, encoding) : compress(text, encoding), { headers });
 }
 

@@ -77,8 +77,8 @@ export function availabilityModule(deps: {
         const { visitorId, ...rest } = query;
         // The shared answer is cached as stored text; slots other visitors hold are read alongside it (a cache hit does
         // not wait for them first) and taken out per request.
-        const [held, { json, hit }] = await Promise.all([deps.heldByOthers?.(params.id, visitorId), availability.getAvailabilityJson(params.id, rest)]);
-        if (!held?.size) return textResponse(request, json, hit, set);
+        const [held, { json, hit, pieces }] = await Promise.all([deps.heldByOthers?.(params.id, visitorId), availability.getAvailabilityJson(params.id, rest)]);
+        if (!held?.size) return textResponse(request, json, hit, set, pieces);
         const body = JSON.parse(json) as { data: { slots?: { start: string }[]; slotStarts?: string[] } };
         if (body.data.slots) body.data.slots = body.data.slots.filter((s) => !held.has(Date.parse(s.start)));
         if (body.data.slotStarts) body.data.slotStarts = body.data.slotStarts.filter((s) => !held.has(Date.parse(s)));

@@ -4,14 +4,13 @@ import { bookings, mentorSchedules, studentProfiles, users } from "../../../db/s
 import type { Clock } from "../../lib/clock.ts";
 import { badRequest, ErrorCode, notFound } from "../../lib/errors.ts";
 import { computeSlots, HORIZON_DAYS, MIN_NOTICE_MINUTES, SLOT_MINUTES } from "../../scheduling/engine.ts";
-import { formatLocalMs, formatOffset } from "../../scheduling/local-time.ts";
-import { offsetAt } from "../../scheduling/zone.ts";
-import { flatString } from "../../lib/flat-string.ts";
+import { joinPieces, type Piece } from "../../lib/gzip-pieces.ts";
 import { parseInstant } from "../../scheduling/parse.ts";
 import type { Schedule } from "../../scheduling/types.ts";
 import { validateSchedule } from "../../scheduling/validate.ts";
 import type { Cache } from "../../store/index.ts";
 import { isTimeZone } from "../users/model.ts";
+import { compactSlots, slotDayPieces, utcIso } from "./answer-text.ts";
 import { createSlotInputsReader, loadBusy, loadBusyForMany } from "./busy.ts";
 import type { ScheduleBody, ScheduleResponse } from "./model.ts";
 
@@ -212,7 +211,7 @@ export function createAvailabilityService({
     async getAvailabilityJson(
       studentProfileId: string,
       query: { start?: string; end?: string; timeZone?: string; rescheduleBookingId?: number; format?: "full" | "compact" },
-    ): Promise<{ json: string; hit: boolean }> {
+    ): Promise<{ json: string; hit: boolean; pieces?: Piece[] }> {
       const now = clock.now().getTime();
       // The window's far edge on the quarter-hour grid: the engine applies the exact 30-day horizon itself, and a
       // stable `to` keeps the cache key the same for the whole quarter hour.
@@ -240,6 +239,8 @@ export function createAvailabilityService({
         availabilityNamespace(studentProfileId),
         `${Math.ceil(now / SLOT_MS)}|${from}|${to}|${query.timeZone ?? ""}|${query.rescheduleBookingId ?? ""}${compact ? "|c" : ""}`,
       );
+      // A full answer computed here: its pieces, when each day of slots is deflated already (gzip without compressing).
+      let pieces: Piece[] | undefined;
       const answer = await cache.getOrLoadText(key, AVAILABILITY_TTL, async () => {
         let computed: { slots: number[]; schedule: Schedule | null; userZone: string } | null;
         if (!external) {
@@ -260,12 +261,15 @@ export function createAvailabilityService({
         const zone = query.timeZone ?? mentorTimeZone;
         const head = { studentProfileId, timeZone: zone, mentorTimeZone, start: utcIso(from), end: utcIso(to) };
         if (compact) return JSON.stringify({ status: "success", data: { ...head, ...compactSlots(slots, zone) } });
-        // Hundreds of slots: written as text (a third of the time of building objects and serialising them). Left
-        // assembled: the cache flattens what it keeps, and an answer sent once is flattened by its one send.
-        return `{"status":"success","data":${JSON.stringify(head).slice(0, -1)},"slots":${fullSlotsJson(slots, zone)}}}`;
+        // Hundreds of slots: written as text, a piece per day (answer-text.ts). Left assembled: the cache flattens what
+        // it keeps, and an answer sent once is flattened by its one send (or never, when it goes out as gzip pieces).
+        const days = slotDayPieces(slots, zone);
+        const all = [`{"status":"success","data":${JSON.stringify(head).slice(0, -1)},"slots":[`, ...days.pieces, "]}}"];
+        if (days.deflated) pieces = all;
+        return joinPieces(all);
       });
       if (answer.json === "null") throw notFound(ErrorCode.PROFILE_NOT_FOUND, `Student profile ${studentProfileId} not found`);
-      return answer;
+      return answer.hit ? answer : { ...answer, pieces };
     },
 
     /**
@@ -341,67 +345,6 @@ export function createAvailabilityService({
 
 function scheduleOf(row: typeof mentorSchedules.$inferSelect): Schedule {
   return { timeZone: row.timeZone, weekly: row.weekly, overrides: row.overrides, outOfOffice: row.outOfOffice };
-}
-
-/** ISO 8601 UTC of an instant on a whole minute (every slot edge): string work instead of a Date per call. */
-function utcIso(ms: number): string {
-  return ms % 60_000 === 0 ? `${formatLocalMs(ms)}:00.000Z` : new Date(ms).toISOString();
-}
-
-/** Each slot's JSON text by zone and start: the same quarter hours recur in every answer of the next 30 days. */
-const slotTexts = new Map<string, Map<number, string>>();
-/** Per zone: 30 days of quarter hours are 2,880 slots; past ones are dropped with the rest when the map is full. */
-const SLOT_TEXTS_PER_ZONE = 4096;
-/** Visitors may ask for any IANA zone: only the most recently added zones are kept (about 0.8 MB each at most). */
-const SLOT_TEXT_ZONES = 32;
-
-/**
- * One slot object of the documented shape (start, end, localStart, localEnd, utcOffset, available) as JSON text:
- * every value is a date, a time or an offset made of digits and punctuation, which JSON needs no escape for.
- */
-function slotJson(zone: string, start: number): string {
-  let texts = slotTexts.get(zone);
-  if (texts === undefined) {
-    if (slotTexts.size >= SLOT_TEXT_ZONES) slotTexts.delete(slotTexts.keys().next().value as string);
-    slotTexts.set(zone, (texts = new Map()));
-  }
-  let text = texts.get(start);
-  if (text === undefined) {
-    const end = start + SLOT_MS;
-    const offset = offsetAt(zone, start);
-    text =
-      `{"start":"${utcIso(start)}","end":"${utcIso(end)}","localStart":"${formatLocalMs(start + offset)}",` +
-      `"localEnd":"${formatLocalMs(end + offsetAt(zone, end))}","utcOffset":"${formatOffset(offset)}","available":true}`;
-    text = flatString(text);
-    if (texts.size >= SLOT_TEXTS_PER_ZONE) texts.clear();
-    texts.set(start, text);
-  }
-  return text;
-}
-
-/** The JSON array of slot objects, as text. */
-function fullSlotsJson(slots: number[], zone: string): string {
-  const parts = new Array<string>(slots.length);
-  for (let i = 0; i < slots.length; i++) parts[i] = slotJson(zone, slots[i]!);
-  return `[${parts.join(",")}]`;
-}
-
-/**
- * The compact form: slot starts in UTC ("2026-12-01T16:00Z"; each slot lasts slotMinutes) and the UTC offset of
- * `timeZone` in force from a given slot on (one entry, plus one per change of offset within the window). A slot's
- * localStart is its start plus the offset in force; end and localEnd are slotMinutes later. 10-20x smaller.
- */
-function compactSlots(slots: number[], zone: string) {
-  const offsets: { from: string; utcOffset: string }[] = [];
-  let last: number | undefined;
-  const starts = slots.map((start) => {
-    const offset = offsetAt(zone, start);
-    const iso = `${formatLocalMs(start)}Z`;
-    if (offset !== last) offsets.push({ from: iso, utcOffset: formatOffset(offset) });
-    last = offset;
-    return iso;
-  });
-  return { format: "compact" as const, slotMinutes: SLOT_MINUTES, slotStarts: starts, utcOffsets: offsets };
 }
 
 function summaryOf(slots: number[], now: number) {
