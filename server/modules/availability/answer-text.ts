@@ -78,8 +78,13 @@ interface Day {
   piece?: DeflatedPiece;
 }
 const days = new Map<string, Day>();
-/** About 4 KB of text and 0.3 KB deflated each at most (a day of 96 slots is 17 KB; schedules rarely open more than 30). */
-const DAYS_KEPT = 2048;
+/**
+ * Days are dropped oldest first beyond this much text (characters; one byte each, the texts being ASCII): a day is
+ * about 4 KB of text and 0.3 KB deflated, so 16 MB keep some 4,000 days, the bench's 500 mentors' 30 days (3,100
+ * distinct, as their weekly hours are shared and each has a few booked days).
+ */
+const DAYS_KEPT_CHARS = 16_000_000;
+let keptChars = 0;
 
 function dayOf(zone: string, lead: boolean, slots: number[], from: number, to: number): Day {
   const dayStart = Math.floor(slots[from]! / DAY) * DAY;
@@ -99,7 +104,12 @@ function dayOf(zone: string, lead: boolean, slots: number[], from: number, to: n
     const parts = new Array<string>(to - from);
     for (let i = from; i < to; i++) parts[i - from] = slotJson(zone, slots[i]!);
     day = { text: flatString((lead ? "," : "") + parts.join(",")) };
-    if (days.size >= DAYS_KEPT) days.delete(days.keys().next().value as string);
+    keptChars += day.text.length;
+    for (const [oldest, dropped] of days) {
+      if (keptChars <= DAYS_KEPT_CHARS) break;
+      days.delete(oldest);
+      keptChars -= dropped.text.length;
+    }
     days.set(key, day);
   } else if (day.piece === undefined && GZIP_PIECES) {
     day.piece = deflatePiece(day.text);
