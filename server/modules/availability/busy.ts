@@ -59,11 +59,20 @@ export async function loadBusyForMany(db: Database, ids: string[], from: Date, t
   return result;
 }
 
+/** A slot a visitor holds while filling the booking form (holds/service.ts), live at the time it was read. */
+export interface LiveHold {
+  start: number;
+  expiresAt: number;
+  visitorId: string;
+}
+
 /** What the engine needs for one mentor: their account's zone, their schedule (null: none) and busy times. */
 export interface MentorSlotInputs {
   userZone: string;
   schedule: Schedule | null;
   busy: Interval[];
+  /** The mentor's live holds, when asked for (`holdsAt`). */
+  liveHolds?: LiveHold[];
 }
 
 const epochMs = (column: SQL) => sql`floor(extract(epoch from ${column}) * 1000)`;
@@ -71,7 +80,9 @@ const epochMs = (column: SQL) => sql`floor(extract(epoch from ${column}) * 1000)
 /**
  * loadBusy plus the mentor's zone and schedule, in one statement (null when the profile does not exist): a booking's
  * check and an uncached availability answer each cost one round trip instead of four (profile, schedule, bookings,
- * calendar busy times). Built once per database (db/prebuilt.ts); run on the pool or a transaction.
+ * calendar busy times). With `holdsAt`, the holds live at that instant too: an uncached answer then needs no second
+ * statement for the slots other visitors hold. Built once per database (db/prebuilt.ts); run on the pool or a
+ * transaction.
  */
 export function createSlotInputsReader(db: Database) {
   const lo = sql`${bound("from")}::timestamptz`;
@@ -87,7 +98,10 @@ export function createSlotInputsReader(db: Database) {
           and (${bound("exclude")}::int is null or b.id <> ${bound("exclude")}::int)) as booked,
       (select coalesce(json_agg(json_build_array(${epochMs(sql`c.start_time`)}, ${epochMs(sql`c.end_time`)})), '[]'::json)
          from calendar_busy c
-        where c.student_profile_id = p.id and c.start_time < ${hi} and c.end_time > ${lo}) as external
+        where c.student_profile_id = p.id and c.start_time < ${hi} and c.end_time > ${lo}) as external,
+      (select coalesce(json_agg(json_build_array(${epochMs(sql`h.start_time`)}, ${epochMs(sql`h.expires_at`)}, h.visitor_id)), '[]'::json)
+         from slot_holds h
+        where ${bound("holdsAt")}::timestamptz is not null and h.student_profile_id = p.id and h.expires_at > ${bound("holdsAt")}::timestamptz) as holds
     from student_profiles p
     join users u on u.id = p.user_id
     left join mentor_schedules s on s.student_profile_id = p.id
@@ -99,8 +113,15 @@ export function createSlotInputsReader(db: Database) {
     from: Date,
     to: Date,
     excludeBookingId?: number,
+    holdsAt?: Date,
   ): Promise<MentorSlotInputs | null> {
-    const result = await statement.on(executor, { id: studentProfileId, from: from.toISOString(), to: to.toISOString(), exclude: excludeBookingId ?? null });
+    const result = await statement.on(executor, {
+      id: studentProfileId,
+      from: from.toISOString(),
+      to: to.toISOString(),
+      exclude: excludeBookingId ?? null,
+      holdsAt: holdsAt?.toISOString() ?? null,
+    });
     const rows = (Array.isArray(result) ? result : ((result as { rows?: unknown[] }).rows ?? [])) as {
       userZone: string;
       timeZone: string | null;
@@ -109,6 +130,7 @@ export function createSlotInputsReader(db: Database) {
       outOfOffice: Schedule["outOfOffice"];
       booked: [number | string, number | string][] | string;
       external: [number | string, number | string][] | string;
+      holds: [number | string, number | string, string][] | string;
     }[];
     const row = rows[0];
     if (!row) return null;
@@ -116,6 +138,9 @@ export function createSlotInputsReader(db: Database) {
     const busy = [...pairs(row.booked), ...pairs(row.external)].map(([start, end]) => ({ start: Number(start), end: Number(end) }));
     const schedule =
       row.timeZone === null ? null : { timeZone: row.timeZone, weekly: row.weekly, overrides: row.overrides, outOfOffice: row.outOfOffice };
-    return { userZone: row.userZone, schedule, busy };
+    if (!holdsAt) return { userZone: row.userZone, schedule, busy };
+    const holds = typeof row.holds === "string" ? (JSON.parse(row.holds) as [number, number, string][]) : row.holds;
+    const liveHolds = holds.map(([start, expiresAt, visitorId]) => ({ start: Number(start), expiresAt: Number(expiresAt), visitorId }));
+    return { userZone: row.userZone, schedule, busy, liveHolds };
   };
 }

@@ -4,6 +4,7 @@ import { forbidden } from "../../lib/errors.ts";
 import { assertSelfOrAdmin, type AuthPlugin, type Principal, type Role } from "../../plugins/auth.ts";
 import { ProfileIdParams } from "../students/model.ts";
 import { AvailabilityQuery, AvailabilityResponse, CompactAvailabilityResponse, ScheduleBody, ScheduleResponse } from "./model.ts";
+import type { LiveHold } from "./busy.ts";
 import type { AvailabilityService } from "./service.ts";
 import { textResponse } from "../../plugins/compression.ts";
 
@@ -19,8 +20,11 @@ export function availabilityModule(deps: {
   principalOf: (request: Request) => Promise<Principal>;
   /** Whether a booking's manage token may read these slots (to reschedule that booking): see manage-access.ts. */
   manageAccess?: (authorization: string | undefined, studentProfileId: string, rescheduleBookingId: number | undefined) => Promise<boolean>;
-  /** Slots other visitors hold right now (issue 17): not offered; applied after the cache, as holds end by the clock. */
-  heldByOthers?: (studentProfileId: string, visitorId?: string) => Promise<Set<number>>;
+  /**
+   * Slots other visitors hold right now (issue 17): not offered; applied after the cache, as holds end by the clock.
+   * `read`: the live holds an answer computed for this request read along with its slots.
+   */
+  heldByOthers?: (studentProfileId: string, visitorId?: string, read?: LiveHold[]) => Promise<Set<number>>;
 }) {
   const { availability } = deps;
   // Role tokens of every role, or a manage token rescheduling its own booking (checked here rather than by the
@@ -75,9 +79,10 @@ export function availabilityModule(deps: {
         await authorizeRead(request, params.id, query.rescheduleBookingId);
         await deps.beforeRead?.(params.id);
         const { visitorId, ...rest } = query;
-        // The shared answer is cached as stored text; slots other visitors hold are read alongside it (a cache hit does
-        // not wait for them first) and taken out per request.
-        const [held, { json, hit, pieces }] = await Promise.all([deps.heldByOthers?.(params.id, visitorId), availability.getAvailabilityJson(params.id, rest)]);
+        // The shared answer is cached as stored text; slots other visitors hold are taken out per request. An answer
+        // computed for this request read them with its slots; after a cache hit they come from the cache (or a read).
+        const { json, hit, pieces, liveHolds } = await availability.getAvailabilityJson(params.id, rest);
+        const held = await deps.heldByOthers?.(params.id, visitorId, liveHolds);
         if (!held?.size) return textResponse(request, json, hit, set, pieces);
         const body = JSON.parse(json) as { data: { slots?: { start: string }[]; slotStarts?: string[] } };
         if (body.data.slots) body.data.slots = body.data.slots.filter((s) => !held.has(Date.parse(s.start)));

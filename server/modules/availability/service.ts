@@ -11,7 +11,7 @@ import { validateSchedule } from "../../scheduling/validate.ts";
 import type { Cache } from "../../store/index.ts";
 import { isTimeZone } from "../users/model.ts";
 import { compactSlots, slotDayPieces, utcIso } from "./answer-text.ts";
-import { createSlotInputsReader, loadBusy, loadBusyForMany } from "./busy.ts";
+import { createSlotInputsReader, type LiveHold, loadBusy, loadBusyForMany } from "./busy.ts";
 import type { ScheduleBody, ScheduleResponse } from "./model.ts";
 
 const DAY = 86_400_000;
@@ -92,12 +92,13 @@ export function createAvailabilityService({
     from: Date,
     to: Date,
     excludeBookingId?: number,
-  ): Promise<{ slots: number[]; schedule: Schedule | null; userZone: string } | null> {
-    const inputs = await loadSlotInputs(executor, studentProfileId, from, new Date(to.getTime() + SLOT_MS), excludeBookingId);
+    holdsAt?: Date,
+  ): Promise<{ slots: number[]; schedule: Schedule | null; userZone: string; liveHolds?: LiveHold[] } | null> {
+    const inputs = await loadSlotInputs(executor, studentProfileId, from, new Date(to.getTime() + SLOT_MS), excludeBookingId, holdsAt);
     if (!inputs) return null;
-    const { schedule, busy, userZone } = inputs;
-    if (!schedule) return { slots: [], schedule, userZone };
-    return { slots: computeSlots({ schedule, now: clock.now().getTime(), from: from.getTime(), to: to.getTime(), busy }), schedule, userZone };
+    const { schedule, busy, userZone, liveHolds } = inputs;
+    if (!schedule) return { slots: [], schedule, userZone, liveHolds };
+    return { slots: computeSlots({ schedule, now: clock.now().getTime(), from: from.getTime(), to: to.getTime(), busy }), schedule, userZone, liveHolds };
   }
 
   async function ownSlot(executor: Database, bookingId: number, studentProfileId: string): Promise<number | null> {
@@ -211,7 +212,7 @@ export function createAvailabilityService({
     async getAvailabilityJson(
       studentProfileId: string,
       query: { start?: string; end?: string; timeZone?: string; rescheduleBookingId?: number; format?: "full" | "compact" },
-    ): Promise<{ json: string; hit: boolean; pieces?: Piece[] }> {
+    ): Promise<{ json: string; hit: boolean; pieces?: Piece[]; liveHolds?: LiveHold[] }> {
       const now = clock.now().getTime();
       // The window's far edge on the quarter-hour grid: the engine applies the exact 30-day horizon itself, and a
       // stable `to` keeps the cache key the same for the whole quarter hour.
@@ -239,13 +240,17 @@ export function createAvailabilityService({
         availabilityNamespace(studentProfileId),
         `${Math.ceil(now / SLOT_MS)}|${from}|${to}|${query.timeZone ?? ""}|${query.rescheduleBookingId ?? ""}${compact ? "|c" : ""}`,
       );
-      // A full answer computed here: its pieces, when each day of slots is deflated already (gzip without compressing).
+      // An answer computed here: its pieces, when each day of slots is deflated already (gzip without compressing), and
+      // the holds live as its slots were read (not part of the answer: they are applied per visitor after the cache).
       let pieces: Piece[] | undefined;
+      let liveHolds: LiveHold[] | undefined;
       const answer = await cache.getOrLoadText(key, AVAILABILITY_TTL, async () => {
         let computed: { slots: number[]; schedule: Schedule | null; userZone: string } | null;
         if (!external) {
-          // The profile, its zone, the schedule and the busy times in one statement.
-          computed = await freeSlotsAtOnce(db, studentProfileId, new Date(from), new Date(to), query.rescheduleBookingId);
+          // The profile, its zone, the schedule, the busy times and the live holds in one statement.
+          const read = await freeSlotsAtOnce(db, studentProfileId, new Date(from), new Date(to), query.rescheduleBookingId, clock.now());
+          computed = read;
+          liveHolds = read?.liveHolds;
         } else {
           const [profile] = await db
             .select({ id: studentProfiles.id, userZone: users.timeZone })
@@ -269,7 +274,7 @@ export function createAvailabilityService({
         return joinPieces(all);
       });
       if (answer.json === "null") throw notFound(ErrorCode.PROFILE_NOT_FOUND, `Student profile ${studentProfileId} not found`);
-      return answer.hit ? answer : { ...answer, pieces };
+      return answer.hit ? answer : { ...answer, pieces, liveHolds };
     },
 
     /**

@@ -8,6 +8,7 @@ import { pipelined, send } from "../../lib/pipelined.ts";
 import { sqlState } from "../../plugins/errors.ts";
 import { SLOT_MINUTES } from "../../scheduling/engine.ts";
 import type { Cache } from "../../store/cache.ts";
+import type { LiveHold } from "../availability/busy.ts";
 import { availabilityNamespace, type AvailabilityService } from "../availability/service.ts";
 import type { SlotsEvent } from "../live/bus.ts";
 
@@ -15,12 +16,6 @@ import type { SlotsEvent } from "../live/bus.ts";
 export const HOLD_MINUTES = 5;
 const SLOT_MS = SLOT_MINUTES * 60_000;
 
-/** A live hold as cached per mentor (ms since the epoch). */
-interface CachedHold {
-  start: number;
-  expiresAt: number;
-  visitorId: string;
-}
 
 /** A hold a booking let go of on another mentor (the booker's earlier choice): told after the booking commits. */
 export interface ReleasedHold {
@@ -66,7 +61,7 @@ export function createHoldService(deps: {
       .where(and(eq(slotHolds.studentProfileId, bound("studentProfileId")), gt(slotHolds.expiresAt, sql`${bound("now")}::timestamptz`)))
       .prepare("live_slot_holds"),
   );
-  const liveHoldsOf = async (studentProfileId: string): Promise<CachedHold[]> => {
+  const liveHoldsOf = async (studentProfileId: string): Promise<LiveHold[]> => {
     const rows = await liveHolds.on(db, { studentProfileId, now: clock.now().toISOString() });
     return rows.map((r) => ({ start: r.start.getTime(), expiresAt: r.expiresAt.getTime(), visitorId: r.visitorId }));
   };
@@ -170,10 +165,17 @@ export function createHoldService(deps: {
       for (const r of released) await changed(r.studentProfileId, "released", r.start);
     },
 
-    /** Starts (ms) of this mentor's slots held by visitors other than `visitorId`, live now. */
-    async heldByOthers(studentProfileId: string, visitorId?: string): Promise<Set<number>> {
-      const key = await cache.versioned(availabilityNamespace(studentProfileId), "holds");
-      const { value: live } = await cache.getOrLoad(key, HOLD_MINUTES * 60, () => liveHoldsOf(studentProfileId));
+    /**
+     * Starts (ms) of this mentor's slots held by visitors other than `visitorId`, live now. `read`: the mentor's live
+     * holds read just now along with an availability answer computed for this request (one statement for both); used
+     * as they are, not cached (a hold taken since the answer's cache version was read would be missed until expiry).
+     */
+    async heldByOthers(studentProfileId: string, visitorId?: string, read?: LiveHold[]): Promise<Set<number>> {
+      let live = read;
+      if (live === undefined) {
+        const key = await cache.versioned(availabilityNamespace(studentProfileId), "holds");
+        live = (await cache.getOrLoad(key, HOLD_MINUTES * 60, () => liveHoldsOf(studentProfileId))).value;
+      }
       // Holds end by the clock: an entry loaded earlier may list some that have expired since.
       const now = clock.now().getTime();
       return new Set(live.filter((h) => h.expiresAt > now && h.visitorId !== visitorId).map((h) => h.start));
