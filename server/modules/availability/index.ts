@@ -22,9 +22,9 @@ export function availabilityModule(deps: {
   manageAccess?: (authorization: string | undefined, studentProfileId: string, rescheduleBookingId: number | undefined) => Promise<boolean>;
   /**
    * Slots other visitors hold right now (issue 17): not offered; applied after the cache, as holds end by the clock.
-   * `read`: the live holds an answer computed for this request read along with its slots.
+   * `read`: the live holds an answer computed for this request read along with its slots (undefined after a hit).
    */
-  heldByOthers?: (studentProfileId: string, visitorId?: string, read?: LiveHold[]) => Promise<Set<number>>;
+  heldByOthers?: (studentProfileId: string, visitorId?: string, read?: () => Promise<LiveHold[] | undefined>) => Promise<Set<number>>;
 }) {
   const { availability } = deps;
   // Role tokens of every role, or a manage token rescheduling its own booking (checked here rather than by the
@@ -79,10 +79,12 @@ export function availabilityModule(deps: {
         await authorizeRead(request, params.id, query.rescheduleBookingId);
         await deps.beforeRead?.(params.id);
         const { visitorId, ...rest } = query;
-        // The shared answer is cached as stored text; slots other visitors hold are taken out per request. An answer
-        // computed for this request read them with its slots; after a cache hit they come from the cache (or a read).
-        const { json, hit, pieces, liveHolds } = await availability.getAvailabilityJson(params.id, rest);
-        const held = await deps.heldByOthers?.(params.id, visitorId, liveHolds);
+        // The shared answer is cached as stored text; slots other visitors hold are looked up alongside it (a cache hit
+        // does not wait for them first) and taken out per request. When both miss, the answer computed for this request
+        // reads them in the same statement as its slots.
+        const answer = availability.getAvailabilityJson(params.id, rest);
+        const liveHolds = () => answer.then((a) => a.liveHolds, () => undefined);
+        const [held, { json, hit, pieces }] = await Promise.all([deps.heldByOthers?.(params.id, visitorId, liveHolds), answer]);
         if (!held?.size) return textResponse(request, json, hit, set, pieces);
         const body = JSON.parse(json) as { data: { slots?: { start: string }[]; slotStarts?: string[] } };
         if (body.data.slots) body.data.slots = body.data.slots.filter((s) => !held.has(Date.parse(s.start)));

@@ -74,6 +74,19 @@ describe("slot holds", () => {
     expect((await ctx.app.services.holds.heldByOthers(first.profileId)).size).toBe(0);
   });
 
+  test("holds an availability answer read with its slots are used for that answer only, never cached", async () => {
+    ctx.clock.set(T0);
+    const mentor = await createMentor(ctx);
+    const { holds } = ctx.app.services;
+    const start = Date.parse(SLOT_AT);
+    // As read by the answer's statement: used for this request (the cache has no entry for this mentor yet).
+    const read = async () => [{ start, expiresAt: start + HOUR, visitorId: "visitor-read" }];
+    expect([...(await holds.heldByOthers(mentor.profileId, undefined, read))]).toEqual([start]);
+    // Not kept: the next look-up reads the database (no hold there) and caches that; later reads come from the cache.
+    expect((await holds.heldByOthers(mentor.profileId)).size).toBe(0);
+    expect((await holds.heldByOthers(mentor.profileId, undefined, read)).size).toBe(0);
+  });
+
   test("two visitors racing for one slot: exactly one hold", async () => {
     ctx.clock.set(T0);
     const mentor = await createMentor(ctx);

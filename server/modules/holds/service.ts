@@ -166,16 +166,17 @@ export function createHoldService(deps: {
     },
 
     /**
-     * Starts (ms) of this mentor's slots held by visitors other than `visitorId`, live now. `read`: the mentor's live
-     * holds read just now along with an availability answer computed for this request (one statement for both); used
-     * as they are, not cached (a hold taken since the answer's cache version was read would be missed until expiry).
+     * Starts (ms) of this mentor's slots held by visitors other than `visitorId`, live now. From the cache; on a miss,
+     * from `read` when it gives them (an availability answer computed for this request reads the live holds in the
+     * same statement as its slots), else from their own query, cached. Holds from `read` are used, not cached: that
+     * statement may have run before this key's version was read, and a hold taken in between would stay hidden.
      */
-    async heldByOthers(studentProfileId: string, visitorId?: string, read?: LiveHold[]): Promise<Set<number>> {
-      let live = read;
-      if (live === undefined) {
-        const key = await cache.versioned(availabilityNamespace(studentProfileId), "holds");
-        live = (await cache.getOrLoad(key, HOLD_MINUTES * 60, () => liveHoldsOf(studentProfileId))).value;
-      }
+    async heldByOthers(studentProfileId: string, visitorId?: string, read?: () => Promise<LiveHold[] | undefined>): Promise<Set<number>> {
+      const key = await cache.versioned(availabilityNamespace(studentProfileId), "holds");
+      const stored = await cache.peekJson(key);
+      const live =
+        (stored !== null ? parseHolds(stored) : await read?.()) ??
+        (await cache.getOrLoad(key, HOLD_MINUTES * 60, () => liveHoldsOf(studentProfileId))).value;
       // Holds end by the clock: an entry loaded earlier may list some that have expired since.
       const now = clock.now().getTime();
       return new Set(live.filter((h) => h.expiresAt > now && h.visitorId !== visitorId).map((h) => h.start));
@@ -183,6 +184,16 @@ export function createHoldService(deps: {
   };
 }
 export type HoldService = ReturnType<typeof createHoldService>;
+
+/** Cached holds; undefined when the entry is not readable (then read again and overwritten, as getOrLoad does). */
+function parseHolds(json: string): LiveHold[] | undefined {
+  try {
+    const value = JSON.parse(json) as unknown;
+    return Array.isArray(value) ? (value as LiveHold[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 const view = (row: typeof slotHolds.$inferSelect): Hold => ({
   id: row.id,
