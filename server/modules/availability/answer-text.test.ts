@@ -34,6 +34,18 @@ describe("slotDayPieces", () => {
       { numRuns: 60 },
     );
   });
+
+  test("slots off the quarter-hour grid (an outside scheduler's) are written as they are, never taken for others", () => {
+    const day = T0 + 3 * DAY;
+    const onGrid = slotDayPieces([day + 40 * SLOT], "Europe/Paris");
+    const offGrid = slotDayPieces([day + 40 * SLOT + 5 * 60_000], "Europe/Paris");
+    for (let i = 0; i < 2; i++) {
+      const again = slotDayPieces([day + 40 * SLOT + 5 * 60_000], "Europe/Paris");
+      expect(again.deflated).toBe(false);
+      expect(JSON.parse(`[${joinPieces(again.pieces)}]`)[0].start).toBe(utcIso(day + 40 * SLOT + 5 * 60_000));
+    }
+    expect(joinPieces(offGrid.pieces)).not.toBe(joinPieces(onGrid.pieces));
+  });
 });
 
 describe("an uncached answer sent as gzip", () => {

@@ -86,6 +86,12 @@ const days = new Map<string, Day>();
 const DAYS_KEPT_CHARS = 16_000_000;
 let keptChars = 0;
 
+function dayText(zone: string, lead: boolean, slots: number[], from: number, to: number): string {
+  const parts = new Array<string>(to - from);
+  for (let i = from; i < to; i++) parts[i - from] = slotJson(zone, slots[i]!);
+  return flatString((lead ? "," : "") + parts.join(","));
+}
+
 function dayOf(zone: string, lead: boolean, slots: number[], from: number, to: number): Day {
   const dayStart = Math.floor(slots[from]! / DAY) * DAY;
   // Which of the day's 96 quarter hours are free, as three 32-bit masks.
@@ -93,7 +99,11 @@ function dayOf(zone: string, lead: boolean, slots: number[], from: number, to: n
   let m1 = 0;
   let m2 = 0;
   for (let i = from; i < to; i++) {
-    const q = ((slots[i]! - dayStart) / SLOT_MS) | 0;
+    const offset = slots[i]! - dayStart;
+    // Off the quarter-hour grid (an outside scheduler's slots may be): the mask would not name the slots, so the
+    // day is written for this answer only.
+    if (offset % SLOT_MS !== 0) return { text: dayText(zone, lead, slots, from, to) };
+    const q = offset / SLOT_MS;
     if (q < 32) m0 |= 1 << q;
     else if (q < 64) m1 |= 1 << (q - 32);
     else m2 |= 1 << (q - 64);
@@ -101,9 +111,7 @@ function dayOf(zone: string, lead: boolean, slots: number[], from: number, to: n
   const key = `${zone}|${lead ? "," : ""}${dayStart}|${m0}|${m1}|${m2}`;
   let day = days.get(key);
   if (day === undefined) {
-    const parts = new Array<string>(to - from);
-    for (let i = from; i < to; i++) parts[i - from] = slotJson(zone, slots[i]!);
-    day = { text: flatString((lead ? "," : "") + parts.join(",")) };
+    day = { text: dayText(zone, lead, slots, from, to) };
     keptChars += day.text.length;
     for (const [oldest, dropped] of days) {
       if (keptChars <= DAYS_KEPT_CHARS) break;
