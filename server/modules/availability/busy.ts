@@ -134,13 +134,13 @@ export function createSlotInputsReader(db: Database) {
     }[];
     const row = rows[0];
     if (!row) return null;
-    const pairs = (v: [number | string, number | string][] | string) => (typeof v === "string" ? (JSON.parse(v) as [number, number][]) : v);
-    const busy = [...pairs(row.booked), ...pairs(row.external)].map(([start, end]) => ({ start: Number(start), end: Number(end) }));
+    // The JSON aggregates come parsed or as text, depending on the driver.
+    const array = <T>(v: T[] | string): T[] => (typeof v === "string" ? (JSON.parse(v) as T[]) : v);
+    const busy = [...array(row.booked), ...array(row.external)].map(([start, end]) => ({ start: Number(start), end: Number(end) }));
     const schedule =
       row.timeZone === null ? null : { timeZone: row.timeZone, weekly: row.weekly, overrides: row.overrides, outOfOffice: row.outOfOffice };
     if (!holdsAt) return { userZone: row.userZone, schedule, busy };
-    const holds = typeof row.holds === "string" ? (JSON.parse(row.holds) as [number, number, string][]) : row.holds;
-    const liveHolds = holds.map(([start, expiresAt, visitorId]) => ({ start: Number(start), expiresAt: Number(expiresAt), visitorId }));
+    const liveHolds = array(row.holds).map(([start, expiresAt, visitorId]) => ({ start: Number(start), expiresAt: Number(expiresAt), visitorId }));
     return { userZone: row.userZone, schedule, busy, liveHolds };
   };
 }
